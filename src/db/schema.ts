@@ -1,0 +1,120 @@
+import type { Generated, Insertable, Kysely, Selectable, Updateable } from 'kysely'
+
+// Columns are typed the way better-sqlite3 returns them: 0 | 1 flags, integer unix seconds in the
+// high-volume tables, ISO-8601 text where volume is low. Kysely never converts.
+
+export interface PagesTable {
+  id: Generated<number>
+  platform: string
+  handle: string
+  platform_id: string | null
+  url: string
+  title: string | null
+  platform_title: string | null
+  region: string | null
+  /** JSON array of strings. */
+  tags: Generated<string>
+  /** JSON array of strings. */
+  aliases: Generated<string>
+  active: Generated<0 | 1>
+  paused_reason: string | null
+  created_at: string
+  /** 'pending' (never collected), 'ok', or a PlatformErrorKind. */
+  status: Generated<string>
+  status_message: string | null
+  status_at: number | null
+  consecutive_failures: Generated<number>
+  posts_collected_at: number | null
+}
+
+export interface SnapshotsTable {
+  page_id: number
+  collected_at: number
+  followers: number
+  exact: 0 | 1
+}
+
+export interface ReachSnapshotsTable {
+  page_id: number
+  collected_at: number
+  avg_views: number | null
+  posts_counted: number
+}
+
+export interface DailyRollupsTable {
+  page_id: number
+  day: number
+  first: number
+  last: number
+  min: number
+  max: number
+  first_at: number
+  last_at: number
+  samples: number
+  exact: 0 | 1
+  avg_views: number | null
+}
+
+export interface PageStatsTable {
+  page_id: number
+  followers: number | null
+  exact: 0 | 1 | null
+  collected_at: number | null
+  previous_followers: number | null
+  change_prev: number | null
+  change_1d: number | null
+  change_7d: number | null
+  change_30d: number | null
+  pct_1d: number | null
+  pct_7d: number | null
+  pct_30d: number | null
+  avg_views: number | null
+  avg_views_at: number | null
+  err: number | null
+}
+
+export interface PostsTable {
+  id: Generated<number>
+  page_id: number
+  post_id: string
+  url: string
+  published_at: number
+  text: string | null
+  views: number | null
+  likes: number | null
+  reposts: number | null
+  comments: number | null
+  first_seen_at: number
+  updated_at: number
+}
+
+export interface RunsTable {
+  id: Generated<number>
+  trigger: string
+  status: string
+  started_at: number
+  finished_at: number | null
+  pages_total: Generated<number>
+  pages_done: Generated<number>
+  pages_ok: Generated<number>
+  pages_failed: Generated<number>
+  /** JSON object {status: count}. */
+  status_counts: Generated<string>
+  error: string | null
+}
+
+export interface Database {
+  pages: PagesTable
+  snapshots: SnapshotsTable
+  reach_snapshots: ReachSnapshotsTable
+  daily_rollups: DailyRollupsTable
+  page_stats: PageStatsTable
+  posts: PostsTable
+  runs: RunsTable
+}
+
+export type Db = Kysely<Database>
+export type PageRow = Selectable<PagesTable>
+export type NewPage = Insertable<PagesTable>
+export type PageUpdate = Updateable<PagesTable>
+export type RunRow = Selectable<RunsTable>

@@ -1,0 +1,184 @@
+import { PlatformError } from './types.ts'
+
+export const USER_AGENT = 'publicpulse/0.1 (+self-hosted audience tracker of official public pages)'
+
+export interface HttpResponse {
+  status: number
+  /** The URL after redirects. */
+  url: string
+  headers: Headers
+  body: string
+}
+
+export interface FetchTextOptions {
+  /** Whole-request deadline, headers and body included. */
+  timeoutMs: number
+  /** Bodies larger than this are refused as `bad_response` (protects memory from a hostile answer). */
+  maxBytes: number
+  signal?: AbortSignal
+  headers?: Record<string, string>
+  method?: 'GET' | 'POST'
+  body?: string
+  /** Follow redirects (default). `manual` lets a caller see the 3xx itself. */
+  redirect?: 'follow' | 'manual'
+}
+
+/**
+ * GET/POST a URL and read its body as text, turning every network-level failure into a PlatformError
+ * of kind `unavailable` with a readable message. Status codes are left to the caller, except that the
+ * message never includes the query string (it may carry an access token).
+ */
+export async function fetchText(url: string, options: FetchTextOptions): Promise<HttpResponse> {
+  const where = safeUrl(url)
+  const timeout = AbortSignal.timeout(options.timeoutMs)
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout
+  let response: Response
+  try {
+    response = await fetch(url, {
+      method: options.method ?? 'GET',
+      headers: { 'user-agent': USER_AGENT, ...options.headers },
+      body: options.body,
+      redirect: options.redirect ?? 'follow',
+      signal,
+    })
+  } catch (error) {
+    throw networkError(error, where, timeout, options.timeoutMs)
+  }
+  const declared = Number(response.headers.get('content-length'))
+  if (Number.isFinite(declared) && declared > options.maxBytes) {
+    await response.body?.cancel().catch(() => {})
+    throw new PlatformError('bad_response', `${where} answered with ${declared} bytes, more than the ${options.maxBytes} allowed`)
+  }
+  let body: string
+  try {
+    body = await readLimited(response, options.maxBytes, where)
+  } catch (error) {
+    if (error instanceof PlatformError) throw error
+    throw networkError(error, where, timeout, options.timeoutMs)
+  }
+  return { status: response.status, url: response.url || url, headers: response.headers, body }
+}
+
+async function readLimited(response: Response, maxBytes: number, where: string): Promise<string> {
+  if (!response.body) return ''
+  const reader = response.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {})
+      throw new PlatformError('bad_response', `${where} sent more than the ${maxBytes} bytes allowed`)
+    }
+    chunks.push(value)
+  }
+  return new TextDecoder('utf-8').decode(Buffer.concat(chunks))
+}
+
+function networkError(error: unknown, where: string, timeout: AbortSignal, timeoutMs: number): PlatformError {
+  if (timeout.aborted) return new PlatformError('unavailable', `${where} did not answer within ${timeoutMs} ms`)
+  const cause = (error as { cause?: { code?: string; message?: string } })?.cause
+  const reason = cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error)
+  if ((error as Error)?.name === 'AbortError') return new PlatformError('unavailable', `request to ${where} was cancelled`)
+  return new PlatformError('unavailable', `could not reach ${where}: ${reason}`)
+}
+
+/** The URL without its query string: safe for messages and logs (VK puts the token in the query). */
+export function safeUrl(url: string): string {
+  try {
+    const u = new URL(url)
+    return `${u.origin}${u.pathname}`
+  } catch {
+    return '(invalid URL)'
+  }
+}
+
+/** Milliseconds to wait from a `Retry-After` header (seconds or an HTTP date); undefined if absent or bad. */
+export function retryAfterMs(headers: Headers, now = Date.now()): number | undefined {
+  const value = headers.get('retry-after')
+  if (!value) return undefined
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000
+  const date = Date.parse(value)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
+}
+
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>
+
+/** A real timer-based sleep that ends early (rejecting) when the signal aborts. */
+export const sleep: Sleep = (ms, signal) =>
+  new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason)
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(signal?.reason)
+    }
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+
+/**
+ * Spaces calls so that at most `perSecond` start in any second: one limiter per credential, shared by
+ * every call made with it in this process. Calls queue in order (FIFO).
+ */
+export class RateLimiter {
+  private next = 0
+  private readonly intervalMs: number
+
+  constructor(
+    perSecond: number,
+    private readonly clock: { now(): number; sleep: Sleep } = { now: () => Date.now(), sleep },
+  ) {
+    this.intervalMs = 1000 / perSecond
+  }
+
+  /** Resolves when the caller may start its request. */
+  async take(signal?: AbortSignal): Promise<void> {
+    const now = this.clock.now()
+    const at = Math.max(now, this.next)
+    this.next = at + this.intervalMs
+    if (at > now) await this.clock.sleep(at - now, signal)
+  }
+
+  /** Pushes every later call back by `ms` (after the platform said "too many requests"). */
+  pause(ms: number): void {
+    this.next = Math.max(this.next, this.clock.now() + ms)
+  }
+}
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  attempts: number
+  /** First back-off; doubles each time, with full jitter. */
+  baseDelayMs: number
+  maxDelayMs: number
+}
+
+/**
+ * Runs `fn` again after transient failures (kinds `rate_limited` with a retry hint, `unavailable`,
+ * `bad_response`), waiting an exponentially growing, jittered delay, or the platform's Retry-After.
+ * Permanent failures are thrown at once.
+ */
+export async function withRetry<T>(
+  fn: (attempt: number) => Promise<T>,
+  policy: RetryPolicy,
+  options: { sleep?: Sleep; signal?: AbortSignal; random?: () => number; retryable: (error: PlatformError) => boolean },
+): Promise<T> {
+  const wait = options.sleep ?? sleep
+  const random = options.random ?? Math.random
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn(attempt)
+    } catch (error) {
+      if (!(error instanceof PlatformError) || !options.retryable(error) || attempt >= policy.attempts) throw error
+      if (options.signal?.aborted) throw error
+      const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1))
+      const delay = error.details.retryAfterMs ?? backoff / 2 + random() * (backoff / 2)
+      await wait(Math.min(delay, policy.maxDelayMs), options.signal)
+    }
+  }
+}
