@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { secureHeaders } from 'hono/secure-headers'
 import type { Db } from './db/schema.ts'
 import { apiRoutes } from './http/api.ts'
+import { requireOperator } from './http/auth.ts'
 import { dashboardRoutes } from './http/dashboard.tsx'
 import { BadRequestError, errorHandler } from './http/errors.ts'
 import { staticRoutes } from './http/static.ts'
@@ -46,7 +47,9 @@ export function createApp(deps: AppDeps) {
     }),
   )
   app.get('/healthz', (c) => c.json({ ok: true }))
-  app.route('/api', apiRoutes({ db: deps.db, collector: deps.collector, operatorToken: deps.operatorToken, now }))
+  // Every write route takes this guard; access control lives behind it, in one place.
+  const requireWrite = requireOperator(deps.operatorToken)
+  app.route('/api', apiRoutes({ db: deps.db, collector: deps.collector, requireWrite, now }))
   app.route('/static', staticRoutes())
   app.route('/', dashboardRoutes({ db: deps.db }))
   app.notFound((c) => c.json({ error: `Nothing here: ${c.req.method} ${c.req.path}` }, 404))

@@ -5,13 +5,14 @@ import type { Db } from '../db/schema.ts'
 import { listPosts, listSnapshots } from '../db/snapshots.ts'
 import { pageInputSchema, registerPage } from '../registry.ts'
 import type { Collector } from '../scheduler/collect.ts'
-import { requireOperator } from './auth.ts'
+import type { MiddlewareHandler } from 'hono'
 import { BadRequestError, readJson } from './errors.ts'
 
 export interface ApiDeps {
   db: Db
   collector: Collector
-  operatorToken: string
+  /** Guards every write route (operator credential). */
+  requireWrite: MiddlewareHandler
   now: () => Date
 }
 
@@ -29,7 +30,7 @@ function timeParam(value: string | undefined, name: string): number | undefined 
 /** JSON API under /api. Reads are open; writes need the operator token. */
 export function apiRoutes(deps: ApiDeps) {
   const { db } = deps
-  const operator = requireOperator(deps.operatorToken)
+  const operator = deps.requireWrite
 
   const pageOr404 = async (id: string) => {
     const page = await findPage(db, Number(id))
