@@ -30,7 +30,9 @@ describe('publicpulse CLI', () => {
     vi.stubEnv('TELEGRAM_INTERVAL_MS', '0')
     vi.stubEnv('VK_TOKEN', '')
     vi.stubEnv('LOG_LEVEL', 'silent')
-    onTestFinished(() => vi.unstubAllEnvs())
+    onTestFinished(() => {
+      vi.unstubAllEnvs()
+    })
 
     expect(await cli(['migrate'])).toEqual({ code: 0, out: 'Database is at the latest schema.' })
     const added = await cli(['pages', 'add', 'https://t.me/durov', '--region', 'Москва', '--tag', 'founder'])
@@ -50,7 +52,9 @@ describe('publicpulse CLI', () => {
 
   it('explains unknown commands and bad configuration', async () => {
     vi.stubEnv('DATABASE_PATH', join(tempDir(), 'x.db'))
-    onTestFinished(() => vi.unstubAllEnvs())
+    onTestFinished(() => {
+      vi.unstubAllEnvs()
+    })
     expect(await cli(['frobnicate'])).toMatchObject({ code: 2, out: expect.stringMatching(/unknown command "frobnicate"[\s\S]*Usage/) })
     vi.stubEnv('PORT', 'abc')
     expect(await cli(['pages', 'list'])).toMatchObject({ code: 2, out: expect.stringMatching(/PORT must be a whole number/) })

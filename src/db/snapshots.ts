@@ -1,7 +1,7 @@
-import type { Transaction } from 'kysely'
-import { PERMANENT_KINDS, type PageOutcome, type PageSample, type PostSample } from '../platforms/types.ts'
+import { sql, type Transaction } from 'kysely'
+import { PERMANENT_KINDS, type PageOutcome, type PageSample, type PlatformError, type PlatformErrorKind, type PostSample } from '../platforms/types.ts'
 import type { Database, Db } from './schema.ts'
-import { dayOf } from './sql.ts'
+import { dayOf, item, jsonRows } from './sql.ts'
 
 const DAY = 86_400
 
@@ -26,199 +26,175 @@ export interface RecordPolicy {
 }
 
 /** What writing one outcome did to the page, for the run's tally. */
-export type RecordedStatus = 'ok' | PageOutcomeKind | 'paused'
-type PageOutcomeKind = Extract<PageOutcome, { ok: false }>['error']['kind']
+export type RecordedStatus = 'ok' | PlatformErrorKind | 'paused'
+
+export interface OutcomeItem {
+  page: { id: number; consecutiveFailures: number }
+  outcome: PageOutcome
+}
+
+/** Writes one page's outcome in one transaction (see recordOutcomes). */
+export async function recordOutcome(db: Db, page: OutcomeItem['page'], outcome: PageOutcome, at: number, policy: RecordPolicy): Promise<RecordedStatus> {
+  const [status] = await recordOutcomes(db, [{ page, outcome }], at, policy)
+  return status!
+}
 
 /**
- * Writes one page's outcome in one transaction: snapshot, daily roll-up, latest values, posts and the
- * page's status all land together or not at all.
+ * Writes a batch of outcomes collected at `at` in one transaction: snapshots, daily roll-ups, latest
+ * values (with 1/7/30-day changes), posts, reach and page statuses land together or not at all, so a
+ * crash never leaves half a snapshot. Set-based: each table gets one statement per batch, the rows
+ * travelling as one JSON parameter, so 130,000 pages are written without 130,000 round trips.
  */
-export async function recordOutcome(
-  db: Db,
-  page: { id: number; consecutiveFailures: number },
-  outcome: PageOutcome,
-  at: number,
-  policy: RecordPolicy,
-): Promise<RecordedStatus> {
+export async function recordOutcomes(db: Db, items: readonly OutcomeItem[], at: number, policy: RecordPolicy): Promise<RecordedStatus[]> {
+  if (items.length === 0) return []
   return db.transaction().execute(async (trx) => {
-    if (outcome.ok) {
-      await recordSample(trx, page.id, outcome.sample, at)
-      return 'ok'
+    const statuses: RecordedStatus[] = []
+    const counted: { pageId: number; sample: PageSample; reach: Reach | null }[] = []
+    for (const { page, outcome } of items) {
+      if (outcome.ok) {
+        counted.push({ pageId: page.id, sample: outcome.sample, reach: outcome.sample.posts ? averageReach(outcome.sample.posts, at) : null })
+        statuses.push('ok')
+      } else {
+        statuses.push(await recordFailure(trx, page, outcome.error, at, policy))
+      }
     }
-    const { error } = outcome
-    const failures = PERMANENT_KINDS.has(error.kind) ? page.consecutiveFailures + 1 : page.consecutiveFailures
-    const pause = policy.pauseAfterFailures > 0 && failures >= policy.pauseAfterFailures
-    await trx
-      .updateTable('pages')
-      .set({
-        status: error.kind,
-        status_message: error.message,
-        status_at: at,
-        consecutive_failures: failures,
-        ...(pause
-          ? { active: 0, paused_reason: `Paused after ${failures} failures in a row: ${error.message}` }
-          : {}),
-      })
-      .where('id', '=', page.id)
-      .execute()
-    return pause ? 'paused' : error.kind
+    await writeSamples(trx, counted, at)
+    return statuses
   })
 }
 
-async function recordSample(trx: Transaction<Database>, pageId: number, sample: PageSample, at: number): Promise<void> {
-  const exact = sample.followersExact ? 1 : 0
-  if (sample.followers !== null) {
-    await trx
-      .insertInto('snapshots')
-      .values({ page_id: pageId, collected_at: at, followers: sample.followers, exact })
-      .onConflict((oc) => oc.columns(['page_id', 'collected_at']).doUpdateSet({ followers: sample.followers!, exact }))
-      .execute()
-    await upsertRollup(trx, pageId, sample.followers, exact, at)
-  }
+type Reach = { avgViews: number | null; counted: number }
+type Trx = Transaction<Database>
 
-  let reach: { avgViews: number | null; counted: number } | undefined
-  if (sample.posts) {
-    reach = averageReach(sample.posts, at)
-    await upsertPosts(trx, pageId, sample.posts, at)
-    await trx
-      .insertInto('reach_snapshots')
-      .values({ page_id: pageId, collected_at: at, avg_views: reach.avgViews, posts_counted: reach.counted })
-      .onConflict((oc) => oc.columns(['page_id', 'collected_at']).doUpdateSet({ avg_views: reach!.avgViews, posts_counted: reach!.counted }))
-      .execute()
-    if (reach.avgViews !== null) {
-      await trx.updateTable('daily_rollups').set({ avg_views: reach.avgViews }).where('page_id', '=', pageId).where('day', '=', dayOf(at)).execute()
-    }
-  }
-
-  await updateStats(trx, pageId, sample, at, reach)
-
+async function recordFailure(trx: Trx, page: OutcomeItem['page'], error: PlatformError, at: number, policy: RecordPolicy): Promise<RecordedStatus> {
+  const failures = PERMANENT_KINDS.has(error.kind) ? page.consecutiveFailures + 1 : page.consecutiveFailures
+  const pause = policy.pauseAfterFailures > 0 && failures >= policy.pauseAfterFailures
   await trx
     .updateTable('pages')
     .set({
-      status: 'ok',
-      status_message: sample.postsError ? `Counted; posts not read: ${sample.postsError.message}` : null,
+      status: error.kind,
+      status_message: error.message,
       status_at: at,
-      consecutive_failures: 0,
-      ...(sample.title ? { platform_title: sample.title } : {}),
-      ...(sample.platformId ? { platform_id: sample.platformId } : {}),
-      ...(sample.posts || sample.postsError ? { posts_collected_at: at } : {}),
+      consecutive_failures: failures,
+      ...(pause ? { active: 0, paused_reason: `Paused after ${failures} failures in a row: ${error.message}` } : {}),
     })
-    .where('id', '=', pageId)
+    .where('id', '=', page.id)
     .execute()
-}
-
-async function upsertRollup(trx: Transaction<Database>, pageId: number, followers: number, exact: 0 | 1, at: number) {
-  await trx
-    .insertInto('daily_rollups')
-    .values({
-      page_id: pageId,
-      day: dayOf(at),
-      first: followers,
-      last: followers,
-      min: followers,
-      max: followers,
-      first_at: at,
-      last_at: at,
-      samples: 1,
-      exact,
-      avg_views: null,
-    })
-    .onConflict((oc) =>
-      oc.columns(['page_id', 'day']).doUpdateSet((eb) => ({
-        last: eb.case().when('excluded.last_at', '>=', eb.ref('daily_rollups.last_at')).then(eb.ref('excluded.last')).else(eb.ref('daily_rollups.last')).end(),
-        last_at: eb.fn('max', [eb.ref('daily_rollups.last_at'), eb.ref('excluded.last_at')]),
-        first: eb.case().when('excluded.first_at', '<', eb.ref('daily_rollups.first_at')).then(eb.ref('excluded.first')).else(eb.ref('daily_rollups.first')).end(),
-        first_at: eb.fn('min', [eb.ref('daily_rollups.first_at'), eb.ref('excluded.first_at')]),
-        min: eb.fn('min', [eb.ref('daily_rollups.min'), eb.ref('excluded.min')]),
-        max: eb.fn('max', [eb.ref('daily_rollups.max'), eb.ref('excluded.max')]),
-        samples: eb('daily_rollups.samples', '+', 1),
-        exact: eb.fn('min', [eb.ref('daily_rollups.exact'), eb.ref('excluded.exact')]),
-      })),
-    )
-    .execute()
-}
-
-/** The follower figure at or shortly before `at`: raw samples first, daily roll-ups once raw rows are gone. */
-async function followersAt(trx: Transaction<Database>, pageId: number, at: number) {
-  const raw = await trx
-    .selectFrom('snapshots')
-    .select(['followers', 'exact'])
-    .where('page_id', '=', pageId)
-    .where('collected_at', '<=', at)
-    .orderBy('collected_at', 'desc')
-    .limit(1)
-    .executeTakeFirst()
-  if (raw) return raw
-  return trx
-    .selectFrom('daily_rollups')
-    .select(['last as followers', 'exact'])
-    .where('page_id', '=', pageId)
-    .where('day', '<=', dayOf(at))
-    .where('last_at', '<=', at)
-    .orderBy('day', 'desc')
-    .limit(1)
-    .executeTakeFirst()
+  return pause ? 'paused' : error.kind
 }
 
 // A sample taken a few minutes after the day mark still counts as "a day ago" (cron jitter, slow runs).
 const SLACK = 15 * 60
 
-async function updateStats(
-  trx: Transaction<Database>,
-  pageId: number,
-  sample: PageSample,
-  at: number,
-  reach: { avgViews: number | null } | undefined,
-) {
-  const current = await trx.selectFrom('page_stats').selectAll().where('page_id', '=', pageId).executeTakeFirst()
-  const followers = sample.followers ?? current?.followers ?? null
-  const exact = sample.followers !== null ? (sample.followersExact ? 1 : 0) : (current?.exact ?? null)
+async function writeSamples(trx: Trx, counted: { pageId: number; sample: PageSample; reach: Reach | null }[], at: number): Promise<void> {
+  if (counted.length === 0) return
+  const day = dayOf(at)
+  const withCount = counted.filter((c) => c.sample.followers !== null)
+  const withReach = counted.filter((c) => c.reach !== null)
 
-  const change = async (ago: number) => {
-    if (sample.followers === null) return { abs: null, pct: null }
-    const before = await followersAt(trx, pageId, at - ago + SLACK)
-    // Never compare a rounded figure with an exact one (Social Blade's lesson).
-    if (!before || before.exact !== exact) return { abs: null, pct: null }
-    const abs = sample.followers - before.followers
-    return { abs, pct: before.followers > 0 ? (abs / before.followers) * 100 : null }
+  if (withCount.length) {
+    const rows = jsonRows(withCount.map((c) => [c.pageId, c.sample.followers, c.sample.followersExact ? 1 : 0]))
+    await sql`insert into snapshots (page_id, collected_at, followers, exact)
+      select ${item(0)}, ${at}, ${item(1)}, ${item(2)} from ${rows} where true
+      on conflict (page_id, collected_at) do update set followers = excluded.followers, exact = excluded.exact`.execute(trx)
+    await sql`insert into daily_rollups (page_id, day, first, last, min, max, first_at, last_at, samples, exact)
+      select ${item(0)}, ${day}, ${item(1)}, ${item(1)}, ${item(1)}, ${item(1)}, ${at}, ${at}, 1, ${item(2)} from ${rows} where true
+      on conflict (page_id, day) do update set
+        last = case when excluded.last_at >= daily_rollups.last_at then excluded.last else daily_rollups.last end,
+        last_at = max(daily_rollups.last_at, excluded.last_at),
+        first = case when excluded.first_at < daily_rollups.first_at then excluded.first else daily_rollups.first end,
+        first_at = min(daily_rollups.first_at, excluded.first_at),
+        min = min(daily_rollups.min, excluded.min),
+        max = max(daily_rollups.max, excluded.max),
+        samples = daily_rollups.samples + 1,
+        exact = min(daily_rollups.exact, excluded.exact)`.execute(trx)
   }
-  const previous = sample.followers !== null ? await followersAt(trx, pageId, at - 1) : undefined
-  const [d1, d7, d30] = [await change(DAY), await change(7 * DAY), await change(30 * DAY)]
-  const changePrev = previous && sample.followers !== null && previous.exact === exact ? sample.followers - previous.followers : null
 
-  const avgViews = reach ? reach.avgViews : (current?.avg_views ?? null)
-  const values = {
-    followers,
-    exact: exact as 0 | 1 | null,
-    collected_at: sample.followers !== null ? at : (current?.collected_at ?? null),
-    previous_followers: previous?.followers ?? current?.previous_followers ?? null,
-    change_prev: sample.followers !== null ? changePrev : (current?.change_prev ?? null),
-    change_1d: d1.abs,
-    change_7d: d7.abs,
-    change_30d: d30.abs,
-    pct_1d: d1.pct,
-    pct_7d: d7.pct,
-    pct_30d: d30.pct,
-    avg_views: avgViews,
-    avg_views_at: reach ? at : (current?.avg_views_at ?? null),
-    err: avgViews !== null && followers ? (avgViews / followers) * 100 : null,
+  if (withReach.length) {
+    const rows = jsonRows(withReach.map((c) => [c.pageId, c.reach!.avgViews, c.reach!.counted]))
+    await sql`insert into reach_snapshots (page_id, collected_at, avg_views, posts_counted)
+      select ${item(0)}, ${at}, ${item(1)}, ${item(2)} from ${rows} where true
+      on conflict (page_id, collected_at) do update set avg_views = excluded.avg_views, posts_counted = excluded.posts_counted`.execute(trx)
+    await sql`update daily_rollups set avg_views = j.avg_views
+      from (select ${item(0)} as page_id, ${item(1)} as avg_views from ${rows}) as j
+      where daily_rollups.page_id = j.page_id and daily_rollups.day = ${day} and j.avg_views is not null`.execute(trx)
+    const posts = withReach.flatMap((c) =>
+      c.sample.posts!.map((p) => [c.pageId, p.postId, p.url, p.publishedAt, p.text, p.views, p.likes, p.reposts, p.comments]),
+    )
+    if (posts.length) {
+      await sql`insert into posts (page_id, post_id, url, published_at, text, views, likes, reposts, comments, first_seen_at, updated_at)
+        select ${item(0)}, ${item(1)}, ${item(2)}, ${item(3)}, ${item(4)}, ${item(5)}, ${item(6)}, ${item(7)}, ${item(8)}, ${at}, ${at}
+        from ${jsonRows(posts)} where true
+        on conflict (page_id, post_id) do update set text = excluded.text, views = excluded.views, likes = excluded.likes,
+          reposts = excluded.reposts, comments = excluded.comments, updated_at = excluded.updated_at`.execute(trx)
+    }
   }
-  await trx
-    .insertInto('page_stats')
-    .values({ page_id: pageId, ...values })
-    .onConflict((oc) => oc.column('page_id').doUpdateSet(values))
-    .execute()
+
+  await updateLatest(trx, counted, at)
+
+  const pages = jsonRows(
+    counted.map(({ pageId, sample }) => [
+      pageId,
+      sample.postsError ? `Counted; posts not read: ${sample.postsError.message}` : null,
+      sample.title,
+      sample.platformId,
+      sample.posts || sample.postsError ? 1 : 0,
+    ]),
+  )
+  await sql`update pages set status = 'ok', status_message = j.message, status_at = ${at}, consecutive_failures = 0,
+      platform_title = coalesce(j.title, pages.platform_title),
+      platform_id = coalesce(j.platform_id, pages.platform_id),
+      posts_collected_at = case when j.posts_read = 1 then ${at} else pages.posts_collected_at end
+    from (select ${item(0)} as id, ${item(1)} as message, ${item(2)} as title, ${item(3)} as platform_id, ${item(4)} as posts_read from ${pages}) as j
+    where pages.id = j.id`.execute(trx)
 }
 
-async function upsertPosts(trx: Transaction<Database>, pageId: number, posts: readonly PostSample[], at: number) {
-  for (const post of posts) {
-    const counters = { views: post.views, likes: post.likes, reposts: post.reposts, comments: post.comments }
-    await trx
-      .insertInto('posts')
-      .values({ page_id: pageId, post_id: post.postId, url: post.url, published_at: post.publishedAt, text: post.text, ...counters, first_seen_at: at, updated_at: at })
-      .onConflict((oc) => oc.columns(['page_id', 'post_id']).doUpdateSet({ ...counters, text: post.text, updated_at: at }))
-      .execute()
-  }
+/**
+ * Keeps page_stats current: the latest count, its change since the previous sample and over 1/7/30
+ * days, average reach and ERR. Each baseline is the last sample at least N days old (raw samples
+ * first, daily roll-ups once raw rows have been thinned), packed as followers*2+exact so one subquery
+ * carries both; a change is computed only between figures of the same precision.
+ */
+async function updateLatest(trx: Trx, counted: { pageId: number; sample: PageSample; reach: Reach | null }[], at: number) {
+  const rows = jsonRows(
+    counted.map((c) => [c.pageId, c.sample.followers, c.sample.followersExact ? 1 : 0, c.reach?.avgViews ?? null, c.reach ? 1 : 0]),
+  )
+  const baseline = (before: number) => sql`coalesce(
+      (select s.followers * 2 + s.exact from snapshots s where s.page_id = j.page_id and s.collected_at <= ${before}
+        order by s.collected_at desc limit 1),
+      (select r.last * 2 + r.exact from daily_rollups r where r.page_id = j.page_id and r.last_at <= ${before}
+        order by r.day desc limit 1))`
+  const change = (b: string) => sql.raw(`case when ${b} & 1 = exact then followers - (${b} >> 1) end`)
+  const pct = (b: string) => sql.raw(`case when ${b} & 1 = exact and (${b} >> 1) > 0 then (followers - (${b} >> 1)) * 100.0 / (${b} >> 1) end`)
+  await sql`insert into page_stats (page_id, followers, exact, collected_at, previous_followers, change_prev,
+      change_1d, change_7d, change_30d, pct_1d, pct_7d, pct_30d, avg_views, avg_views_at, err)
+    select page_id, followers, exact, case when followers is not null then ${at} end, prev >> 1, ${change('prev')},
+      ${change('d1')}, ${change('d7')}, ${change('d30')}, ${pct('d1')}, ${pct('d7')}, ${pct('d30')},
+      avg_views, case when has_reach = 1 then ${at} end,
+      case when avg_views is not null and followers > 0 then avg_views * 100.0 / followers end
+    from (
+      select j.page_id, j.followers, j.exact, j.avg_views, j.has_reach,
+        ${baseline(at - 1)} as prev, ${baseline(at - DAY + SLACK)} as d1,
+        ${baseline(at - 7 * DAY + SLACK)} as d7, ${baseline(at - 30 * DAY + SLACK)} as d30
+      from (select ${item(0)} as page_id, ${item(1)} as followers, ${item(2)} as exact, ${item(3)} as avg_views, ${item(4)} as has_reach
+            from ${rows}) as j
+    ) as b where true
+    on conflict (page_id) do update set
+      followers = coalesce(excluded.followers, page_stats.followers),
+      exact = case when excluded.followers is not null then excluded.exact else page_stats.exact end,
+      collected_at = coalesce(excluded.collected_at, page_stats.collected_at),
+      previous_followers = case when excluded.followers is not null then excluded.previous_followers else page_stats.previous_followers end,
+      change_prev = case when excluded.followers is not null then excluded.change_prev else page_stats.change_prev end,
+      change_1d = excluded.change_1d, change_7d = excluded.change_7d, change_30d = excluded.change_30d,
+      pct_1d = excluded.pct_1d, pct_7d = excluded.pct_7d, pct_30d = excluded.pct_30d,
+      avg_views = case when excluded.avg_views_at is not null then excluded.avg_views else page_stats.avg_views end,
+      avg_views_at = coalesce(excluded.avg_views_at, page_stats.avg_views_at),
+      err = case
+        when (case when excluded.avg_views_at is not null then excluded.avg_views else page_stats.avg_views end) is not null
+          and coalesce(excluded.followers, page_stats.followers) > 0
+        then (case when excluded.avg_views_at is not null then excluded.avg_views else page_stats.avg_views end) * 100.0
+          / coalesce(excluded.followers, page_stats.followers)
+      end`.execute(trx)
 }
 
 export interface SnapshotPoint {

@@ -10,3 +10,13 @@ export const dayOf = (seconds: number): number => Math.floor(seconds / DAY)
 /** SQL condition: the JSON array in `column` contains `value` (tags, aliases). */
 export const jsonArrayContains = (column: string, value: string) =>
   sql<boolean>`exists (select 1 from json_each(${sql.ref(column)}) where json_each.value = ${value})`
+
+/**
+ * A table expression over rows passed as one JSON parameter: `from ${jsonRows(rows)}`, columns read
+ * with item(i). Lets one statement write a whole batch (SQLite's json_each; PostgreSQL would use
+ * jsonb_array_elements).
+ */
+export const jsonRows = (rows: readonly (readonly unknown[])[]) => sql`json_each(${JSON.stringify(rows)})`
+
+/** Column i of a jsonRows row. */
+export const item = (i: number) => sql.raw(`value ->> ${Math.trunc(i)}`)

@@ -2,7 +2,7 @@ import type { Logger } from '../logger.ts'
 import { type CollectablePage, countActivePages, streamActivePages } from '../db/pages.ts'
 import { finishRun, insertRun, type RunProgress, type RunTrigger, type RunView, updateRunProgress } from '../db/runs.ts'
 import type { Db } from '../db/schema.ts'
-import { recordOutcome } from '../db/snapshots.ts'
+import { recordOutcomes } from '../db/snapshots.ts'
 import type { Platforms } from '../platforms/index.ts'
 import { type PageOutcome, type Platform, PlatformError } from '../platforms/types.ts'
 
@@ -33,7 +33,7 @@ export interface Collector {
 
 /**
  * The collection loop, the same for every platform: stream each platform's active pages in batches of
- * its size, collect, and write each page's outcome in its own transaction. One page's (or one
+ * its size, collect, and write each batch's outcomes in one transaction (never half a page). One page's (or one
  * platform's) failure never stops the others; only one run happens at a time.
  */
 export function createCollector(deps: CollectorDeps): Collector {
@@ -82,10 +82,8 @@ export function createCollector(deps: CollectorDeps): Collector {
           if (options.signal?.aborted) return
           const outcomes = platform ? await collectBatch(platform, pages, seconds(), deps.postsIntervalHours, options.signal) : unknownPlatform(pages, platformId)
           const at = seconds()
-          for (const page of pages) {
-            const outcome = outcomes.get(page.id) ?? missing(page)
-            tally(await recordOutcome(deps.db, page, outcome, at, deps))
-          }
+          const items = pages.map((page) => ({ page, outcome: outcomes.get(page.id) ?? missing(page) }))
+          for (const status of await recordOutcomes(deps.db, items, at, deps)) tally(status)
           await report()
         }
       })
