@@ -42,7 +42,7 @@ export async function fetchText(url: string, options: FetchTextOptions): Promise
       signal,
     })
   } catch (error) {
-    throw networkError(error, where, timeout, options.timeoutMs)
+    throw networkError(error, where, timeout, options, 'connect')
   }
   const declared = Number(response.headers.get('content-length'))
   if (Number.isFinite(declared) && declared > options.maxBytes) {
@@ -54,7 +54,7 @@ export async function fetchText(url: string, options: FetchTextOptions): Promise
     body = await readLimited(response, options.maxBytes, where)
   } catch (error) {
     if (error instanceof PlatformError) throw error
-    throw networkError(error, where, timeout, options.timeoutMs)
+    throw networkError(error, where, timeout, options, 'body')
   }
   return { status: response.status, url: response.url || url, headers: response.headers, body }
 }
@@ -77,11 +77,23 @@ async function readLimited(response: Response, maxBytes: number, where: string):
   return new TextDecoder('utf-8').decode(Buffer.concat(chunks))
 }
 
-function networkError(error: unknown, where: string, timeout: AbortSignal, timeoutMs: number): PlatformError {
-  if (timeout.aborted) return new PlatformError('unavailable', `${where} did not answer within ${timeoutMs} ms`)
+/**
+ * `phase` tells a refused or unreachable server (`connect`: nothing came back) from a connection that
+ * broke after the headers (`body`: a reset or a body shorter than its Content-Length), which reads
+ * differently to an operator hunting the cause.
+ */
+function networkError(
+  error: unknown,
+  where: string,
+  timeout: AbortSignal,
+  options: Pick<FetchTextOptions, 'timeoutMs' | 'signal'>,
+  phase: 'connect' | 'body',
+): PlatformError {
+  if (timeout.aborted) return new PlatformError('unavailable', `${where} did not answer within ${options.timeoutMs} ms`)
+  if (options.signal?.aborted || (error as Error)?.name === 'AbortError') return new PlatformError('unavailable', `request to ${where} was cancelled`)
   const cause = (error as { cause?: { code?: string; message?: string } })?.cause
   const reason = cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error)
-  if ((error as Error)?.name === 'AbortError') return new PlatformError('unavailable', `request to ${where} was cancelled`)
+  if (phase === 'body') return new PlatformError('unavailable', `the connection to ${where} broke while reading the answer (${reason})`)
   return new PlatformError('unavailable', `could not reach ${where}: ${reason}`)
 }
 
@@ -124,21 +136,36 @@ export const sleep: Sleep = (ms, signal) =>
 /**
  * Spaces calls so that at most `perSecond` start in any second: one limiter per credential, shared by
  * every call made with it in this process. Calls queue in order (FIFO).
+ *
+ * `pause()` records a platform's "come back later". When that pause reaches further than `maxWaitMs`
+ * ahead, `take()` refuses at once with a `rate_limited` PlatformError instead of sleeping: a
+ * `Retry-After: 3600` must not hold a run (and every later tick) for an hour, and asking earlier would
+ * only earn another refusal.
  */
 export class RateLimiter {
   private next = 0
+  private pausedUntil = 0
   private readonly intervalMs: number
 
   constructor(
     perSecond: number,
     private readonly clock: { now(): number; sleep: Sleep } = { now: () => Date.now(), sleep },
+    private readonly limits: { maxWaitMs?: number; label?: string } = {},
   ) {
     this.intervalMs = 1000 / perSecond
   }
 
-  /** Resolves when the caller may start its request. */
+  /** Resolves when the caller may start its request; throws `rate_limited` if a long pause is in force. */
   async take(signal?: AbortSignal): Promise<void> {
     const now = this.clock.now()
+    const paused = this.pausedUntil - now
+    if (this.limits.maxWaitMs !== undefined && paused > this.limits.maxWaitMs) {
+      throw new PlatformError(
+        'rate_limited',
+        `${this.limits.label ?? 'the platform'} asked publicpulse to wait ${Math.ceil(paused / 1000)} s more before its next request; not asked again until then`,
+        { retryAfterMs: paused },
+      )
+    }
     const at = Math.max(now, this.next)
     this.next = at + this.intervalMs
     if (at > now) await this.clock.sleep(at - now, signal)
@@ -146,7 +173,9 @@ export class RateLimiter {
 
   /** Pushes every later call back by `ms` (after the platform said "too many requests"). */
   pause(ms: number): void {
-    this.next = Math.max(this.next, this.clock.now() + ms)
+    const until = this.clock.now() + ms
+    this.next = Math.max(this.next, until)
+    this.pausedUntil = Math.max(this.pausedUntil, until)
   }
 }
 
@@ -159,9 +188,12 @@ export interface RetryPolicy {
 }
 
 /**
- * Runs `fn` again after transient failures (kinds `rate_limited` with a retry hint, `unavailable`,
- * `bad_response`), waiting an exponentially growing, jittered delay, or the platform's Retry-After.
- * Permanent failures are thrown at once.
+ * Runs `fn` again after transient failures (as `retryable` decides), waiting an exponentially growing
+ * delay with jitter: attempt n waits between half and all of `baseDelayMs * 2^(n-1)`, capped at
+ * `maxDelayMs`, so the waits grow from one attempt to the next and many clients refused at once do not
+ * come back in step. A platform's own hint (`retryAfterMs`: Retry-After, VK's "too many per second") is a
+ * floor under that wait; a hint longer than `maxDelayMs` ends the attempts at once, since asking before
+ * it has passed only earns another refusal. Permanent failures are thrown at once.
  */
 export async function withRetry<T>(
   fn: (attempt: number) => Promise<T>,
@@ -176,9 +208,11 @@ export async function withRetry<T>(
     } catch (error) {
       if (!(error instanceof PlatformError) || !options.retryable(error) || attempt >= policy.attempts) throw error
       if (options.signal?.aborted) throw error
+      const hint = error.details.retryAfterMs
+      if (hint !== undefined && hint > policy.maxDelayMs) throw error
       const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1))
-      const delay = error.details.retryAfterMs ?? backoff / 2 + random() * (backoff / 2)
-      await wait(Math.min(delay, policy.maxDelayMs), options.signal)
+      const jittered = backoff / 2 + random() * (backoff / 2)
+      await wait(Math.min(policy.maxDelayMs, Math.max(hint ?? 0, jittered)), options.signal)
     }
   }
 }

@@ -53,19 +53,17 @@ export function createTelegram(options: TelegramOptions): Platform {
   const concurrency = Math.max(1, Math.floor(options.concurrency))
   // One limiter for the host, shared by every collect() call of this Platform: pacing is about what
   // t.me sees from this process, not about one batch.
-  const limiter = new RateLimiter(options.minIntervalMs > 0 ? 1000 / options.minIntervalMs : Number.POSITIVE_INFINITY, {
-    now,
-    sleep: wait,
-  })
+  // A Retry-After longer than any back-off makes every page of the run fail fast (rate_limited, no
+  // request) instead of holding the run until then.
+  const limiter = new RateLimiter(
+    options.minIntervalMs > 0 ? 1000 / options.minIntervalMs : Number.POSITIVE_INFINITY,
+    { now, sleep: wait },
+    { maxWaitMs: options.retry.maxDelayMs, label: hostOf(baseUrl) },
+  )
 
-  const retryable = (error: PlatformError): boolean => {
-    if (error.kind === 'unavailable' || error.kind === 'bad_response') return true
-    if (error.kind !== 'rate_limited') return false
-    // withRetry caps every wait at maxDelayMs: asking again before the platform's own Retry-After has
-    // passed only earns another 429, so a long hint ends this run for the page instead.
-    const hint = error.details.retryAfterMs
-    return hint === undefined || hint <= options.retry.maxDelayMs
-  }
+  // withRetry itself gives up on a Retry-After longer than its longest wait.
+  const retryable = (error: PlatformError): boolean =>
+    error.kind === 'unavailable' || error.kind === 'bad_response' || error.kind === 'rate_limited'
 
   /** GETs a t.me URL and reads it with `read`, retrying transient failures (a captcha page is one). */
   function fetchPage<T>(url: string, signal: AbortSignal | undefined, read: (response: HttpResponse) => T): Promise<T> {
@@ -216,7 +214,17 @@ type Preview =
 // the separators are spaces. The first figure is the audience, the online one is not.
 const AUDIENCE = /^(\d[\d\s,]*?)\s*(subscribers?|members?)\b/i
 
+// t.me, 2026-08: every page ends with </html> (then a "page generated in" comment). A body cut short by a
+// proxy or a dying upstream still parses as HTML; without this check, a cut before the subscriber line
+// read as "count hidden" and a cut before the title as "no such channel", which pauses the page.
+const COMPLETE = /<\/html\s*>/i
+
+function assertComplete(html: string, where: string): void {
+  if (!COMPLETE.test(html)) throw new PlatformError('bad_response', `${where} sent an incomplete page (it stops before </html>)`)
+}
+
 function readPlainPage(html: string, handle: string): PlainPage {
+  assertComplete(html, `t.me/${handle}`)
   const root = parseHtml(html)
   const page = root.querySelector('.tgme_page')
   if (!page) throw new PlatformError('bad_response', `t.me/${handle} did not answer with a Telegram page (a captcha or an error page?)`)
@@ -245,6 +253,8 @@ function readPlainPage(html: string, handle: string): PlainPage {
 }
 
 function readPreview(html: string, handle: string): Preview {
+  // The preview lists the oldest post first: a cut drops the newest ones and would pass for a full list.
+  assertComplete(html, `t.me/s/${handle}`)
   const root = parseHtml(html)
   if (!root.querySelector('.tgme_channel_history') && !root.querySelector('.tgme_widget_message')) {
     // t.me, 2026-08: a channel that disabled its preview (and every group) redirects /s/<name> to
@@ -400,6 +410,14 @@ function sampleOf(page: PlainPage, posts: PostSample[] | null, fallbackTitle: st
     title: page.title ?? fallbackTitle,
     platformId: null,
     posts,
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host
+  } catch {
+    return 'Telegram'
   }
 }
 

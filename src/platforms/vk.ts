@@ -81,7 +81,8 @@ export function createVk(options: VkOptions): Platform {
   const tokens = options.tokens.filter((token) => token.length > 0)
   const slots: TokenSlot[] = tokens.map((token) => ({
     token,
-    limiter: new RateLimiter(options.requestsPerSecond, { now, sleep }),
+    // A pause asked for (HTTP 429 Retry-After) longer than any back-off fails this token's calls fast.
+    limiter: new RateLimiter(options.requestsPerSecond, { now, sleep }, { maxWaitMs: options.retry.maxDelayMs, label: 'VK' }),
     retired: null,
     spent: new Map(),
     tail: Promise.resolve(),
@@ -171,6 +172,10 @@ export function createVk(options: VkOptions): Platform {
       throw new PlatformError('bad_response', `VK answered ${method} with HTTP ${response.status} instead of an API answer.`, {
         status: response.status,
       })
+    }
+    if (!parsed && /^\s*</.test(response.body)) {
+      // A captcha wall, a proxy's "too many requests" or an error page, served with HTTP 200.
+      throw new PlatformError('bad_response', `VK answered ${method} with an HTML page, not valid JSON (a captcha or an error page?).`)
     }
     if (!parsed) {
       throw new PlatformError(
