@@ -18,5 +18,16 @@ export function openDb(path: string): Db {
   sqlite.pragma('synchronous = NORMAL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  handles.set(db, sqlite)
+  return db
+}
+
+const handles = new WeakMap<Db, SQLite.Database>()
+
+/** The better-sqlite3 connection under a Db opened by openDb (for the prepared-statement write path). */
+export function sqliteOf(db: Db): SQLite.Database {
+  const handle = handles.get(db)
+  if (!handle) throw new Error('this database was not opened by openDb()')
+  return handle
 }

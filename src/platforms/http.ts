@@ -145,6 +145,8 @@ export const sleep: Sleep = (ms, signal) =>
 export class RateLimiter {
   private next = 0
   private pausedUntil = 0
+  /** Counts pause() calls, so a caller can tell one came while it slept. */
+  private pauses = 0
   private readonly intervalMs: number
 
   constructor(
@@ -157,18 +159,24 @@ export class RateLimiter {
 
   /** Resolves when the caller may start its request; throws `rate_limited` if a long pause is in force. */
   async take(signal?: AbortSignal): Promise<void> {
-    const now = this.clock.now()
-    const paused = this.pausedUntil - now
-    if (this.limits.maxWaitMs !== undefined && paused > this.limits.maxWaitMs) {
-      throw new PlatformError(
-        'rate_limited',
-        `${this.limits.label ?? 'the platform'} asked publicpulse to wait ${Math.ceil(paused / 1000)} s more before its next request; not asked again until then`,
-        { retryAfterMs: paused },
-      )
+    for (;;) {
+      const now = this.clock.now()
+      const paused = this.pausedUntil - now
+      if (this.limits.maxWaitMs !== undefined && paused > this.limits.maxWaitMs) {
+        throw new PlatformError(
+          'rate_limited',
+          `${this.limits.label ?? 'the platform'} asked publicpulse to wait ${Math.ceil(paused / 1000)} s more before its next request; not asked again until then`,
+          { retryAfterMs: paused },
+        )
+      }
+      const at = Math.max(now, this.next)
+      this.next = at + this.intervalMs
+      const pauses = this.pauses
+      if (at > now) await this.clock.sleep(at - now, signal)
+      // A pause that came while this caller waited for its slot (another request got a 429) holds it
+      // back too: it queues again behind the pause instead of going out on its old slot.
+      if (this.pauses === pauses || this.clock.now() >= this.pausedUntil) return
     }
-    const at = Math.max(now, this.next)
-    this.next = at + this.intervalMs
-    if (at > now) await this.clock.sleep(at - now, signal)
   }
 
   /** Pushes every later call back by `ms` (after the platform said "too many requests"). */
@@ -176,6 +184,7 @@ export class RateLimiter {
     const until = this.clock.now() + ms
     this.next = Math.max(this.next, until)
     this.pausedUntil = Math.max(this.pausedUntil, until)
+    this.pauses++
   }
 }
 
