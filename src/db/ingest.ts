@@ -25,12 +25,15 @@ export interface Reach {
 
 const prepared = new WeakMap<SQLite.Database, ReturnType<typeof prepare>>()
 
-/** The last sample at or before `param`: raw first, daily roll-up once raw rows are thinned; followers*2+exact. */
+/**
+ * The last sample at or before `param`, packed as followers*2+exact: from raw samples, or once those are
+ * thinned, from that day's roll-up (its last value if taken by then, else its first: day resolution).
+ */
 const baseline = (param: string) => `coalesce(
   (select s.followers * 2 + s.exact from snapshots s where s.page_id = @page and s.collected_at <= ${param}
     order by s.collected_at desc limit 1),
-  (select r.last * 2 + r.exact from daily_rollups r where r.page_id = @page and r.last_at <= ${param}
-    order by r.day desc limit 1))`
+  (select (case when r.last_at <= ${param} then r.last else r.first end) * 2 + r.exact from daily_rollups r
+    where r.page_id = @page and r.first_at <= ${param} order by r.day desc limit 1))`
 
 /** What one success needs to know before writing: baselines for the changes, and the page's current facts. */
 interface PageState {
