@@ -2,6 +2,31 @@ import type { Db, RunRow } from './schema.ts'
 
 export type RunTrigger = 'schedule' | 'manual' | 'cli' | 'catch-up'
 
+/** One page's share of a run's time, for the operator's "slowest pages". */
+export interface PageTiming {
+  pageId: number
+  platform: string
+  handle: string
+  /** Milliseconds spent on this page. */
+  ms: number
+  /**
+   * `page`: measured for this page alone, waits for the host's pacing left out (Telegram).
+   * `batch`: its even share of one call that answered many pages at once (VK's groups.getById), so
+   * every page of a slow batch shows the same figure.
+   */
+  measured: 'page' | 'batch'
+  /** What the run recorded for it: `ok`, a PlatformErrorKind, or `paused`. */
+  status: string
+}
+
+/** Timings of one run (column `runs.timings`, migration 0008). */
+export interface RunTimings {
+  /** The slowest pages, slowest first (at most 10). */
+  slowest: PageTiming[]
+  /** Per platform: pages written and milliseconds from its first batch's start to its last write. */
+  platforms: Record<string, { pages: number; ms: number }>
+}
+
 export interface RunView {
   id: number
   trigger: string
@@ -14,6 +39,7 @@ export interface RunView {
   failed: number
   statusCounts: Record<string, number>
   error: string | null
+  timings: RunTimings
 }
 
 export const toRunView = (r: RunRow): RunView => ({
@@ -28,7 +54,18 @@ export const toRunView = (r: RunRow): RunView => ({
   failed: r.pages_failed,
   statusCounts: JSON.parse(r.status_counts) as Record<string, number>,
   error: r.error,
+  timings: parseTimings(r.timings),
 })
+
+/** Runs written before migration 0008 (or by a process that died) have `{}`: no timings, not an error. */
+function parseTimings(json: string): RunTimings {
+  try {
+    const value = JSON.parse(json) as Partial<RunTimings> | null
+    return { slowest: Array.isArray(value?.slowest) ? value.slowest : [], platforms: value?.platforms && typeof value.platforms === 'object' ? value.platforms : {} }
+  } catch {
+    return { slowest: [], platforms: {} }
+  }
+}
 
 export async function insertRun(db: Db, trigger: RunTrigger, startedAt: number, pagesTotal: number): Promise<number> {
   const { id } = await db
@@ -46,18 +83,41 @@ export interface RunProgress {
   statusCounts: Record<string, number>
 }
 
-export async function updateRunProgress(db: Db, id: number, p: RunProgress): Promise<void> {
+export async function updateRunProgress(db: Db, id: number, p: RunProgress, timings?: RunTimings): Promise<void> {
   await db
     .updateTable('runs')
-    .set({ pages_done: p.done, pages_ok: p.ok, pages_failed: p.failed, status_counts: JSON.stringify(p.statusCounts) })
+    .set({
+      pages_done: p.done,
+      pages_ok: p.ok,
+      pages_failed: p.failed,
+      status_counts: JSON.stringify(p.statusCounts),
+      ...(timings ? { timings: JSON.stringify(timings) } : {}),
+    })
     .where('id', '=', id)
     .execute()
 }
 
-export async function finishRun(db: Db, id: number, status: 'finished' | 'interrupted' | 'failed', finishedAt: number, p: RunProgress, error: string | null = null): Promise<RunView> {
+export async function finishRun(
+  db: Db,
+  id: number,
+  status: 'finished' | 'interrupted' | 'failed',
+  finishedAt: number,
+  p: RunProgress,
+  error: string | null = null,
+  timings?: RunTimings,
+): Promise<RunView> {
   await db
     .updateTable('runs')
-    .set({ status, finished_at: finishedAt, error, pages_done: p.done, pages_ok: p.ok, pages_failed: p.failed, status_counts: JSON.stringify(p.statusCounts) })
+    .set({
+      status,
+      finished_at: finishedAt,
+      error,
+      pages_done: p.done,
+      pages_ok: p.ok,
+      pages_failed: p.failed,
+      status_counts: JSON.stringify(p.statusCounts),
+      ...(timings ? { timings: JSON.stringify(timings) } : {}),
+    })
     .where('id', '=', id)
     .execute()
   return getRun(db, id)

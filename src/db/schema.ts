@@ -101,6 +101,8 @@ export interface RunsTable {
   /** JSON object {status: count}. */
   status_counts: Generated<string>
   error: string | null
+  /** JSON RunTimings {slowest, platforms}; '{}' before any was written (migration 0008). */
+  timings: Generated<string>
 }
 
 export interface Database {

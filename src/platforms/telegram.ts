@@ -65,11 +65,16 @@ export function createTelegram(options: TelegramOptions): Platform {
   const retryable = (error: PlatformError): boolean =>
     error.kind === 'unavailable' || error.kind === 'bad_response' || error.kind === 'rate_limited'
 
-  /** GETs a t.me URL and reads it with `read`, retrying transient failures (a captcha page is one). */
-  function fetchPage<T>(url: string, signal: AbortSignal | undefined, read: (response: HttpResponse) => T): Promise<T> {
+  /**
+   * GETs a t.me URL and reads it with `read`, retrying transient failures (a captcha page is one).
+   * Time spent waiting for the host's pacing is added to `cost.waitedMs`.
+   */
+  function fetchPage<T>(url: string, signal: AbortSignal | undefined, read: (response: HttpResponse) => T, cost: Cost): Promise<T> {
     return withRetry(
       async () => {
+        const queued = performance.now()
         await limiter.take(signal)
+        cost.waitedMs += performance.now() - queued
         const response = await fetchText(url, {
           timeoutMs: options.timeoutMs,
           maxBytes,
@@ -102,11 +107,25 @@ export function createTelegram(options: TelegramOptions): Platform {
     throw new PlatformError('bad_response', `${where} answered HTTP ${status}`, { status })
   }
 
-  async function collectPage(ref: PageRef, { withPosts, signal }: CollectOptions): Promise<PageOutcome> {
-    const handle = ref.handle
-    const name = encodeURIComponent(handle)
-    const page = await fetchPage(`${baseUrl}/${name}`, signal, (response) => readPlainPage(response.body, handle))
+  async function collectPage(ref: PageRef, options: CollectOptions, cost: Cost): Promise<PageOutcome> {
+    const { page, renamedTo } = await fetchPage(
+      `${baseUrl}/${encodeURIComponent(ref.handle)}`,
+      options.signal,
+      (response) => ({ page: readPlainPage(response.body, ref.handle), renamedTo: renamedName(response.url, ref.handle, baseUrl) }),
+      cost,
+    )
+    const outcome = await completePage(ref.handle, page, renamedTo, options, cost)
+    if (!renamedTo || !outcome.ok) return outcome
+    // t.me follows a channel's new name only while it holds the old one free; once someone takes it,
+    // the old link counts a stranger. The operator has to know, though the count is good.
+    const notice = `t.me/${ref.handle} now redirects to t.me/${renamedTo}: the channel was renamed; counted under the new name. Update its link before someone takes the old name.`
+    return ok({ ...outcome.sample, notice })
+  }
 
+  /** The rest of a page once its plain page is read: the preview when posts are due. */
+  async function completePage(handle: string, page: PlainPage, renamedTo: string | null, { withPosts, signal }: CollectOptions, cost: Cost): Promise<PageOutcome> {
+    // A renamed channel's preview lives under its new name: asking there saves a redirect.
+    const name = encodeURIComponent(renamedTo ?? handle)
     if (!withPosts) {
       if (page.kind === 'missing') return failed(notFound(handle))
       return ok(sampleOf(page, null))
@@ -120,7 +139,7 @@ export function createTelegram(options: TelegramOptions): Platform {
 
     let preview: Preview
     try {
-      preview = await fetchPage(`${baseUrl}/s/${name}`, signal, (response) => readPreview(response.body, handle))
+      preview = await fetchPage(`${baseUrl}/s/${name}`, signal, (response) => readPreview(response.body, renamedTo ?? handle), cost)
     } catch (error) {
       const postsError = asPlatformError(error, signal)
       // Without a count from the plain page we cannot tell "missing" from "preview failed this time";
@@ -158,12 +177,16 @@ export function createTelegram(options: TelegramOptions): Platform {
       const worker = async () => {
         while (next < pages.length) {
           const ref = pages[next++]!
+          const started = performance.now()
+          const cost: Cost = { waitedMs: 0 }
           let outcome: PageOutcome
           try {
-            outcome = await collectPage(ref, collectOptions)
+            outcome = await collectPage(ref, collectOptions, cost)
           } catch (error) {
             outcome = failed(asPlatformError(error, collectOptions.signal))
           }
+          // Time this page cost, its waits for the host's pacing left out: those say nothing about it.
+          outcome.elapsedMs = Math.max(0, Math.round(performance.now() - started - cost.waitedMs))
           outcomes.set(ref.id, outcome)
         }
       }
@@ -198,6 +221,30 @@ export function parseCount(text: string): { value: number; exact: boolean } | nu
 }
 
 const SCALE: Record<string, number> = { K: 1_000, M: 1_000_000, B: 1_000_000_000 }
+
+/** Per-page accounting: time spent waiting for the host's pacing (not the page's fault). */
+interface Cost {
+  waitedMs: number
+}
+
+/**
+ * The name t.me redirected `handle` to, if it did: a renamed channel. Null when the answer came from
+ * the name asked for, or from another site (t.me sends names it refuses to telegram.org).
+ */
+function renamedName(finalUrl: string, handle: string, baseUrl: string): string | null {
+  let path: string
+  try {
+    const url = new URL(finalUrl)
+    if (url.origin !== new URL(baseUrl).origin) return null
+    path = url.pathname
+  } catch {
+    return null
+  }
+  // The base URL may carry a path prefix (a mirror, a test server): only the last segment is the name.
+  const name = /\/([A-Za-z][A-Za-z0-9_]{3,31})\/?$/.exec(path)?.[1]
+  if (!name || name.toLowerCase() === handle.toLowerCase()) return null
+  return name
+}
 
 interface PlainPage {
   /** `missing`: neither a title nor a count, the page t.me shows for a name nobody holds. `unknown`: a title but no count. */

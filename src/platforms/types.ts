@@ -84,9 +84,19 @@ export interface PageSample {
   posts: PostSample[] | null
   /** Why posts could not be read although the count could (closed wall, preview disabled); else undefined. */
   postsError?: PlatformError
+  /**
+   * Something the operator should know although the count is good, as a sentence (a Telegram name that
+   * now redirects to another: the channel was renamed); else undefined. Untrusted parts are plain text.
+   */
+  notice?: string
 }
 
-export type PageOutcome = { ok: true; sample: PageSample } | { ok: false; error: PlatformError }
+/**
+ * One page's result. `elapsedMs` is the time spent on this page alone, waits for its turn excluded,
+ * when the platform can tell (Telegram fetches page by page); VK answers hundreds of pages in one
+ * call, so it leaves it out and the collector shares the batch's time among the batch's pages.
+ */
+export type PageOutcome = ({ ok: true; sample: PageSample } | { ok: false; error: PlatformError }) & { elapsedMs?: number }
 
 export interface CollectOptions {
   /** Fetch recent posts as well as the follower count. */

@@ -1,10 +1,12 @@
 import type { Logger } from '../logger.ts'
 import { type CollectablePage, countActivePages, streamActivePages } from '../db/pages.ts'
-import { finishRun, insertRun, type RunProgress, type RunTrigger, type RunView, updateRunProgress } from '../db/runs.ts'
+import { prependStatusNotices } from '../db/page-notices.ts'
+import { finishRun, insertRun, type PageTiming, type RunProgress, type RunTrigger, type RunView, updateRunProgress } from '../db/runs.ts'
 import type { Db } from '../db/schema.ts'
 import { recordOutcomes } from '../db/snapshots.ts'
 import type { Platforms } from '../platforms/index.ts'
 import { type PageOutcome, type Platform, PlatformError } from '../platforms/types.ts'
+import { RunTimer } from './timings.ts'
 
 export interface CollectorDeps {
   db: Db
@@ -15,6 +17,22 @@ export interface CollectorDeps {
   /** Posts are re-read when older than this (hours; 0: every run). */
   postsIntervalHours: number
   pauseAfterFailures: number
+  /**
+   * Progress is written to the run's row and logged at most this often (ms; default 5000), and once
+   * at the end: a 5,000-channel run in batches of 4 would otherwise log 1,250 lines.
+   */
+  progressEveryMs?: number
+}
+
+/** The run in flight as the API shows it. */
+export interface CurrentRun {
+  id: number
+  /** Unix seconds. */
+  startedAt: number
+  progress: RunProgress
+  total: number
+  /** Seconds left at the pace so far; null before the first batch is written. */
+  etaSeconds: number | null
 }
 
 export class RunInProgressError extends Error {
@@ -28,7 +46,7 @@ export interface Collector {
   /** Collects every active page once. Throws RunInProgressError if a run is in flight. */
   run(trigger: RunTrigger, options?: { signal?: AbortSignal }): Promise<RunView>
   /** The run in flight, if any. */
-  current(): { id: number; progress: RunProgress; total: number } | undefined
+  current(): CurrentRun | undefined
 }
 
 /**
@@ -39,20 +57,28 @@ export interface Collector {
 export function createCollector(deps: CollectorDeps): Collector {
   const now = deps.now ?? (() => new Date())
   const seconds = () => Math.floor(now().getTime() / 1000)
-  let inFlight: { id: number; progress: RunProgress; total: number } | undefined
+  const progressEveryMs = deps.progressEveryMs ?? 5000
+  let inFlight: { id: number; progress: RunProgress; total: number; startedAt: number; startedMs: number } | undefined
+
+  /** Seconds left at the pace so far (real time: the injected clock only stamps data). */
+  const etaOf = (run: { progress: RunProgress; total: number; startedMs: number }): number | null => {
+    if (run.progress.done === 0) return null
+    const elapsed = (performance.now() - run.startedMs) / 1000
+    return Math.round((elapsed / run.progress.done) * (run.total - run.progress.done))
+  }
 
   async function run(trigger: RunTrigger, options: { signal?: AbortSignal } = {}): Promise<RunView> {
     if (inFlight) throw new RunInProgressError(inFlight.id)
     // Claimed before the first await, so two callers in the same tick cannot both start.
     const progress: RunProgress = { done: 0, ok: 0, failed: 0, statusCounts: {} }
-    const claim = { id: 0, progress, total: 0 }
+    const claim = { id: 0, progress, total: 0, startedAt: seconds(), startedMs: performance.now() }
     inFlight = claim
     let counts: Map<string, number>
     let id: number
     try {
       counts = await countActivePages(deps.db)
       claim.total = [...counts.values()].reduce((a, b) => a + b, 0)
-      id = claim.id = await insertRun(deps.db, trigger, seconds(), claim.total)
+      id = claim.id = await insertRun(deps.db, trigger, claim.startedAt, claim.total)
     } catch (error) {
       inFlight = undefined
       throw error
@@ -60,7 +86,9 @@ export function createCollector(deps: CollectorDeps): Collector {
     const total = claim.total
     const log = deps.logger.child({ run: id, trigger })
     log.info({ pages: total }, 'collection started')
-    const started = Date.now()
+    const started = performance.now()
+    const timer = new RunTimer()
+    let reportedAt = started
 
     const tally = (status: string) => {
       progress.done++
@@ -69,21 +97,33 @@ export function createCollector(deps: CollectorDeps): Collector {
       progress.statusCounts[status] = (progress.statusCounts[status] ?? 0) + 1
     }
     const report = async () => {
-      await updateRunProgress(deps.db, id, progress)
-      const elapsed = (Date.now() - started) / 1000
-      const eta = progress.done > 0 ? Math.round((elapsed / progress.done) * (total - progress.done)) : null
-      log.info({ done: progress.done, total, failed: progress.failed, etaSeconds: eta }, 'collection progress')
+      if (performance.now() - reportedAt < progressEveryMs) return
+      reportedAt = performance.now()
+      await updateRunProgress(deps.db, id, progress, timer.snapshot())
+      log.info({ done: progress.done, total, ok: progress.ok, failed: progress.failed, etaSeconds: etaOf(claim) }, 'collection progress')
     }
 
     try {
       const platformRuns = [...counts.keys()].map(async (platformId) => {
         const platform = deps.platforms.get(platformId as never)
+        timer.startPlatform(platformId)
         for await (const pages of streamActivePages(deps.db, platformId, platform?.batchSize ?? 500)) {
           if (options.signal?.aborted) return
-          const outcomes = platform ? await collectBatch(platform, pages, seconds(), deps.postsIntervalHours, options.signal) : unknownPlatform(pages, platformId)
+          const { outcomes, times } = platform
+            ? await collectBatch(platform, pages, seconds(), deps.postsIntervalHours, options.signal)
+            : { outcomes: unknownPlatform(pages, platformId), times: new Map<number, Timing>() }
           const at = seconds()
           const items = pages.map((page) => ({ page, outcome: outcomes.get(page.id) ?? missing(page) }))
-          for (const status of await recordOutcomes(deps.db, items, at, deps)) tally(status)
+          const statuses = await recordOutcomes(deps.db, items, at, deps)
+          statuses.forEach((status, i) => {
+            const { page } = items[i]!
+            tally(status)
+            const time = times.get(page.id) ?? { ms: 0, measured: 'batch' as const }
+            timer.add({ pageId: page.id, platform: platformId, handle: page.handle, ...time, status })
+          })
+          const notices = items.flatMap(({ page, outcome }) => (outcome.ok && outcome.sample.notice ? [{ pageId: page.id, notice: outcome.sample.notice }] : []))
+          for (const { pageId, notice } of notices) log.warn({ page: pageId }, notice)
+          await prependStatusNotices(deps.db, notices)
           await report()
         }
       })
@@ -91,37 +131,72 @@ export function createCollector(deps: CollectorDeps): Collector {
       const crashed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')
       if (crashed) throw crashed.reason
       const status = options.signal?.aborted ? 'interrupted' : 'finished'
-      const result = await finishRun(deps.db, id, status, seconds(), progress, status === 'interrupted' ? 'Stopped before every page was collected.' : null)
-      log.info({ ok: progress.ok, failed: progress.failed, seconds: (Date.now() - started) / 1000, status }, 'collection finished')
+      const timings = timer.snapshot()
+      const result = await finishRun(deps.db, id, status, seconds(), progress, status === 'interrupted' ? 'Stopped before every page was collected.' : null, timings)
+      const slowest = timings.slowest[0]
+      log.info(
+        {
+          done: progress.done,
+          total,
+          ok: progress.ok,
+          failed: progress.failed,
+          seconds: Math.round(performance.now() - started) / 1000,
+          status,
+          ...(slowest ? { slowest: { page: slowest.pageId, handle: slowest.handle, ms: slowest.ms } } : {}),
+        },
+        'collection finished',
+      )
       return result
     } catch (error) {
       log.error({ err: error }, 'collection failed')
-      return await finishRun(deps.db, id, 'failed', seconds(), progress, (error as Error).message ?? String(error))
+      return await finishRun(deps.db, id, 'failed', seconds(), progress, (error as Error).message ?? String(error), timer.snapshot())
     } finally {
       inFlight = undefined
     }
   }
 
-  return { run, current: () => inFlight && { ...inFlight, progress: { ...inFlight.progress } } }
+  return {
+    run,
+    current: () =>
+      inFlight && { id: inFlight.id, startedAt: inFlight.startedAt, progress: { ...inFlight.progress, statusCounts: { ...inFlight.progress.statusCounts } }, total: inFlight.total, etaSeconds: etaOf(inFlight) },
+  }
 }
 
-/** Asks the platform for a batch, split by whether each page's posts are due. */
-async function collectBatch(platform: Platform, pages: CollectablePage[], at: number, postsIntervalHours: number, signal?: AbortSignal): Promise<Map<number, PageOutcome>> {
+type Timing = Pick<PageTiming, 'ms' | 'measured'>
+
+/**
+ * Asks the platform for a batch, split by whether each page's posts are due. Each page's time is the
+ * platform's own measure when it gives one, else an even share of the call that answered it.
+ */
+async function collectBatch(
+  platform: Platform,
+  pages: CollectablePage[],
+  at: number,
+  postsIntervalHours: number,
+  signal?: AbortSignal,
+): Promise<{ outcomes: Map<number, PageOutcome>; times: Map<number, Timing> }> {
   const due = (p: CollectablePage) => p.postsCollectedAt === null || at - p.postsCollectedAt >= postsIntervalHours * 3600 - 60
   const withPosts = pages.filter(due)
   const countsOnly = pages.filter((p) => !due(p))
-  const results = new Map<number, PageOutcome>()
+  const outcomes = new Map<number, PageOutcome>()
+  const times = new Map<number, Timing>()
   for (const [group, posts] of [[withPosts, true], [countsOnly, false]] as const) {
     if (group.length === 0) continue
+    const started = performance.now()
     try {
-      for (const [pageId, outcome] of await platform.collect(group, { withPosts: posts, signal })) results.set(pageId, outcome)
+      for (const [pageId, outcome] of await platform.collect(group, { withPosts: posts, signal })) outcomes.set(pageId, outcome)
     } catch (error) {
       // A platform module must not throw; if one does, its pages say so and the run goes on.
       const message = error instanceof PlatformError ? error.message : `collector error: ${(error as Error).message ?? String(error)}`
-      for (const page of group) results.set(page.id, { ok: false, error: error instanceof PlatformError ? error : new PlatformError('bad_response', message) })
+      for (const page of group) outcomes.set(page.id, { ok: false, error: error instanceof PlatformError ? error : new PlatformError('bad_response', message) })
+    }
+    const share = Math.round((performance.now() - started) / group.length)
+    for (const page of group) {
+      const own = outcomes.get(page.id)?.elapsedMs
+      times.set(page.id, own === undefined ? { ms: share, measured: 'batch' } : { ms: own, measured: 'page' })
     }
   }
-  return results
+  return { outcomes, times }
 }
 
 const unknownPlatform = (pages: CollectablePage[], platformId: string) =>

@@ -61,7 +61,7 @@ export async function harness(
     VK_API_URL: server.vkUrl,
     TELEGRAM_URL: server.telegramUrl,
     TELEGRAM_INTERVAL_MS: '0',
-    HTTP_TIMEOUT_MS: '1000',
+    HTTP_TIMEOUT_MS: '5000', // generous: a loaded CI machine must not turn a slow parse into a timeout
     ...options.env,
   })
   const { sleep, waits } = recordingSleep()
