@@ -2,6 +2,7 @@ import type { Migration } from 'kysely'
 import * as createPages from './0001-create-pages.ts'
 import * as createSnapshots from './0002-create-snapshots.ts'
 import * as createPostsAndRuns from './0003-create-posts-and-runs.ts'
+import * as createStories from './0005-create-stories.ts'
 import * as addRunTimings from './0008-add-run-timings.ts'
 
 /** Every migration, in order. Names are stored in kysely_migration: never rename one. */
@@ -9,5 +10,6 @@ export const migrations: Record<string, Migration> = {
   '0001-create-pages': createPages,
   '0002-create-snapshots': createSnapshots,
   '0003-create-posts-and-runs': createPostsAndRuns,
+  '0005-create-stories': createStories,
   '0008-add-run-timings': addRunTimings,
 }

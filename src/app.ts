@@ -7,8 +7,10 @@ import { requireOperator } from './http/auth.ts'
 import { dashboardRoutes } from './http/dashboard.tsx'
 import { BadRequestError, errorHandler } from './http/errors.ts'
 import { staticRoutes } from './http/static.ts'
+import { storyApiRoutes, storyPageRoutes } from './http/stories.ts'
 import type { Logger } from './logger.ts'
 import type { Collector } from './scheduler/collect.ts'
+import type { StoryPoller } from './stories/poll.ts'
 
 export interface AppDeps {
   db: Db
@@ -16,6 +18,8 @@ export interface AppDeps {
   logger: Logger
   operatorToken: string
   now?: () => Date
+  /** The news-feed poller shared with the schedule; routes make one with default limits if absent. */
+  storyPoller?: StoryPoller
 }
 
 /** Largest request body accepted (a page registration is a few hundred bytes). */
@@ -50,6 +54,8 @@ export function createApp(deps: AppDeps) {
   // Every write route takes this guard; access control lives behind it, in one place.
   const requireWrite = requireOperator(deps.operatorToken)
   app.route('/api', apiRoutes({ db: deps.db, collector: deps.collector, requireWrite, now }))
+  app.route('/api', storyApiRoutes({ db: deps.db, requireWrite, now, logger: deps.logger, poller: deps.storyPoller }))
+  app.route('/stories', storyPageRoutes({ db: deps.db, now }))
   app.route('/static', staticRoutes())
   app.route('/', dashboardRoutes({ db: deps.db }))
   app.notFound((c) => c.json({ error: `Nothing here: ${c.req.method} ${c.req.path}` }, 404))

@@ -13,6 +13,8 @@ import { createCollector, RunInProgressError } from './scheduler/collect.ts'
 import { formatChange, formatCount, formatDateTime } from './views/format.ts'
 import { describeZodError } from './http/errors.ts'
 import { z } from 'zod'
+import { DuplicateSourceError } from './db/stories.ts'
+import { runStoriesCli, StoriesUsageError, STORIES_USAGE } from './stories/cli.ts'
 
 const USAGE = `Usage: publicpulse <command>   (or: npm run cli -- <command>)
 
@@ -22,6 +24,7 @@ Commands:
   pages list [--json]  list registered pages with their latest figures
   collect            collect every active page now and print the run's result
   migrate            apply pending database migrations
+${STORIES_USAGE}
 
 Configuration comes from the same environment variables as the server (DATABASE_PATH, VK_TOKEN, ...).`
 
@@ -68,6 +71,7 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
       }
       return 0
     }
+    if (command === 'stories') return await runStoriesCli(db, config, [sub, ...rest].filter((a): a is string => a !== undefined), out)
     if (command === 'collect') {
       await markInterruptedRuns(db, Math.floor(Date.now() / 1000))
       const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel)
@@ -85,10 +89,10 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
 
 /** Turns the errors a person can fix into one line on stderr. */
 export function describeCliError(error: unknown): { message: string; code: number } {
-  if (error instanceof UsageError) return { message: `${error.message}\n\n${USAGE}`, code: 2 }
+  if (error instanceof UsageError || error instanceof StoriesUsageError) return { message: `${error.message}\n\n${USAGE}`, code: 2 }
   if (error instanceof ConfigError) return { message: error.message, code: 2 }
   if (error instanceof z.ZodError) return { message: describeZodError(error), code: 2 }
-  if (error instanceof LinkError || error instanceof DuplicatePageError || error instanceof RunInProgressError) return { message: error.message, code: 1 }
+  if (error instanceof LinkError || error instanceof DuplicatePageError || error instanceof RunInProgressError || error instanceof DuplicateSourceError) return { message: error.message, code: 1 }
   if (error instanceof Error && error.name === 'TypeError' && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) return { message: `${error.message}\n\n${USAGE}`, code: 2 }
   return { message: `publicpulse: ${(error as Error)?.stack ?? String(error)}`, code: 1 }
 }

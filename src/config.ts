@@ -38,6 +38,14 @@ export interface Config {
   }
   /** `HTTP_TIMEOUT_MS`, 15000: deadline of one platform request. */
   httpTimeoutMs: number
+  stories: {
+    /** `STORIES_CRON`: when the news feeds are polled; every 15 minutes by default. */
+    cron: string
+    /** `FEED_TIMEOUT_MS`, 15000: deadline of one feed request, redirects and body included. */
+    feedTimeoutMs: number
+    /** `FEED_MAX_BYTES`, 5242880 (5 MB): larger feed bodies are refused. */
+    feedMaxBytes: number
+  }
   /** `OPERATOR_TOKEN`: bearer credential for writes; when unset one is generated and kept in the data folder. */
   operatorToken: string | undefined
   /** `LOG_LEVEL`, info. */
@@ -124,6 +132,11 @@ export function readConfig(env: Env = process.env): Readonly<Config> {
       intervalMs: int('TELEGRAM_INTERVAL_MS', 250, 0, 60_000),
     },
     httpTimeoutMs: int('HTTP_TIMEOUT_MS', 15_000, 100, 300_000),
+    stories: {
+      cron: cron('STORIES_CRON', '*/15 * * * *'),
+      feedTimeoutMs: int('FEED_TIMEOUT_MS', 15_000, 100, 300_000),
+      feedMaxBytes: int('FEED_MAX_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    },
     operatorToken,
     logLevel,
   }

@@ -9,6 +9,8 @@ import { dataDirOf, resolveOperatorToken } from './operator-token.ts'
 import { createPlatforms } from './platforms/index.ts'
 import { createCollector } from './scheduler/collect.ts'
 import { startScheduler } from './scheduler/schedule.ts'
+import { createStoryPoller } from './stories/poll.ts'
+import { startStoryScheduler } from './stories/schedule.ts'
 
 // Composition root: readConfig → openDb → migrate → createApp → serve → startScheduler.
 async function main() {
@@ -37,11 +39,15 @@ async function main() {
 
   const platforms = createPlatforms(config)
   const collector = createCollector({ db, platforms, logger, ...config })
-  const app = createApp({ db, collector, logger, operatorToken: operator.token })
+  const storyPoller = createStoryPoller({ db, logger: logger.child({ job: 'stories' }), ...config.stories })
+  const app = createApp({ db, collector, logger, operatorToken: operator.token, storyPoller })
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     logger.info({ url: `http://${config.host}:${info.port}` }, 'publicpulse is listening')
   })
   const scheduler = await startScheduler({ db, collector, logger, cronExpression: config.collectCron })
+  // A second task: news feeds on their own schedule; the poller's guard keeps polls from overlapping.
+  const storyScheduler = startStoryScheduler({ poller: storyPoller, logger, cronExpression: config.stories.cron })
+  logger.info({ cron: config.stories.cron }, 'news feed polling scheduled')
   logger.info({ cron: config.collectCron }, 'collection scheduled')
 
   let stopping = false
@@ -51,6 +57,7 @@ async function main() {
     logger.info({ signal }, 'shutting down: finishing the current batch')
     server.close()
     await scheduler.stop()
+    await storyScheduler.stop()
     await db.destroy()
     logger.info('stopped')
     process.exit(0)

@@ -113,6 +113,52 @@ export interface Database {
   page_stats: PageStatsTable
   posts: PostsTable
   runs: RunsTable
+  story_sources: StorySourcesTable
+  stories: StoriesTable
+  page_stories: PageStoriesTable
+}
+
+export interface StorySourcesTable {
+  id: Generated<number>
+  url: string
+  title: string | null
+  feed_title: string | null
+  created_at: string
+  etag: string | null
+  last_modified: string | null
+  /** 'pending', 'ok', 'not_modified', or a FeedErrorKind. */
+  status: Generated<string>
+  status_message: string | null
+  status_at: number | null
+  last_ok_at: number | null
+  consecutive_failures: Generated<number>
+}
+
+export interface StoriesTable {
+  id: Generated<number>
+  /** Null for a manual note. */
+  source_id: number | null
+  guid: string | null
+  link: string | null
+  canonical_link: string | null
+  title: string
+  summary: string | null
+  published_at: number
+  /** 0 when the feed gave no usable date and the first-seen time stands in. */
+  published_known: Generated<0 | 1>
+  first_seen_at: number
+  updated_at: number
+}
+
+export interface PageStoriesTable {
+  page_id: number
+  story_id: number
+  /** 'match' (an alias was found) or 'manual' (linked by an operator). */
+  origin: string
+  matched_alias: string | null
+  linked_at: number
+  /** Set when an operator unlinked it; the row stays so re-matching never re-creates the link. */
+  removed_at: number | null
 }
 
 export type Db = Kysely<Database>

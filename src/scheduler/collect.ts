@@ -113,7 +113,13 @@ export function createCollector(deps: CollectorDeps): Collector {
             ? await collectBatch(platform, pages, seconds(), deps.postsIntervalHours, options.signal)
             : { outcomes: unknownPlatform(pages, platformId), times: new Map<number, Timing>() }
           const at = seconds()
-          const items = pages.map((page) => ({ page, outcome: outcomes.get(page.id) ?? missing(page) }))
+          // A shutdown says nothing about the pages it cut short: their failures ("cancelled") are not
+          // written, so their status stays what the last real collection found. What was read is kept.
+          const cut = options.signal?.aborted === true
+          const items = pages.flatMap((page) => {
+            const outcome = outcomes.get(page.id) ?? missing(page)
+            return cut && !outcome.ok ? [] : [{ page, outcome }]
+          })
           const statuses = await recordOutcomes(deps.db, items, at, deps)
           statuses.forEach((status, i) => {
             const { page } = items[i]!
