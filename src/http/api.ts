@@ -85,6 +85,10 @@ export function apiRoutes(deps: ApiDeps) {
     .get('/runs', async (c) => {
       const runs = await listRuns(db, 50)
       const current = deps.collector.current()
-      return c.json({ current: current ?? null, runs: runs.map((r) => ({ ...r, startedAt: iso(r.startedAt), finishedAt: iso(r.finishedAt) })) })
+      // Each run carries `timings` (slowest pages, per-platform time); the run in flight its progress and ETA.
+      return c.json({
+        current: current ? { ...current, startedAt: iso(current.startedAt) } : null,
+        runs: runs.map((r) => ({ ...r, startedAt: iso(r.startedAt), finishedAt: iso(r.finishedAt) })),
+      })
     })
 }

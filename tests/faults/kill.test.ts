@@ -76,7 +76,9 @@ describe('kill -9 during a collection', () => {
     const child = collectProcess(env)
     const done = exited(child)
     const watcher = new SQLite(path, { readonly: true, fileMustExist: true })
-    onTestFinished(() => watcher.close())
+    onTestFinished(() => {
+      if (watcher.open) watcher.close()
+    })
     const written = () => (watcher.prepare('select count(distinct page_id) as n from snapshots').get() as { n: number }).n
     await expect.poll(written, { timeout: 15_000, interval: 10 }).toBeGreaterThanOrEqual(4)
     child.kill('SIGKILL')

@@ -4,6 +4,8 @@ import { getRun, listRuns } from '../../src/db/runs.ts'
 import { createPlatforms } from '../../src/platforms/index.ts'
 import { createCollector } from '../../src/scheduler/collect.ts'
 import { RunTimer } from '../../src/scheduler/timings.ts'
+import { startTestApp } from '../helpers/app.ts'
+import { testDb } from '../helpers/db.ts'
 import { fixture } from '../helpers/replay-server.ts'
 import { answer, late, type Reply, vkGroupsFor } from './fault-server.ts'
 import { harness, memoryLogger } from './harness.ts'
@@ -15,7 +17,9 @@ const CHANNEL = fixture('telegram/tme_page_durov_channel.html')
 
 describe('run timings', () => {
   it('records the slowest Telegram pages by their own time, and VK pages by their share of a batch', async () => {
-    const delays: Record<string, number> = { '/tg/slow_one': 400, '/tg/slow_two': 250 }
+    // Wide margins: on a loaded machine a page's first request (a new connection, cold code) alone
+    // can take a couple of hundred ms.
+    const delays: Record<string, number> = { '/tg/slow_one': 900, '/tg/slow_two': 600 }
     const h = await harness(
       (hit): Reply => {
         if (hit.path.startsWith('/vk/')) return late(300, vkGroupsFor(hit))
@@ -34,24 +38,23 @@ describe('run timings', () => {
 
     expect(slowest.length).toBe(8)
     const byHandle = new Map(slowest.map((t) => [t.handle, t]))
-    // Telegram: each page's own time. The 400 ms page is the slowest channel, then the 250 ms one.
+    // Telegram: each page's own time. The 900 ms page is the slowest channel, then the 600 ms one.
     const telegram = slowest.filter((t) => t.platform === 'telegram')
     expect(telegram.slice(0, 2).map((t) => t.handle)).toEqual(['slow_one', 'slow_two'])
     expect(byHandle.get('slow_one')).toMatchObject({ measured: 'page', status: 'ok', platform: 'telegram' })
-    expect(byHandle.get('slow_one')!.ms).toBeGreaterThanOrEqual(400)
-    expect(byHandle.get('quick_a')!.ms).toBeLessThan(250)
-    // VK: one 300 ms call for three pages: 100 ms each, marked as a share.
-    for (const handle of ['club1', 'club2', 'club3']) {
-      expect(byHandle.get(handle)).toMatchObject({ measured: 'batch', platform: 'vk' })
-      expect(byHandle.get(handle)!.ms).toBeGreaterThanOrEqual(100)
-      expect(byHandle.get(handle)!.ms).toBeLessThan(300)
-    }
+    expect(byHandle.get('slow_one')!.ms).toBeGreaterThanOrEqual(900)
+    expect(byHandle.get('slow_two')!.ms).toBeGreaterThanOrEqual(600)
+    // VK: one call of 300 ms or more for three pages: the same third of it each, marked as a share.
+    const vkShares = ['club1', 'club2', 'club3'].map((handle) => byHandle.get(handle)!)
+    for (const share of vkShares) expect(share).toMatchObject({ measured: 'batch', platform: 'vk', ms: vkShares[0]!.ms })
+    expect(vkShares[0]!.ms).toBeGreaterThanOrEqual(100)
+    expect(vkShares[0]!.ms * 3).toBeLessThanOrEqual(platforms.vk!.ms + 3)
     // Slowest first.
     expect(slowest.map((t) => t.ms)).toEqual([...slowest.map((t) => t.ms)].sort((a, b) => b - a))
     expect(platforms.telegram).toMatchObject({ pages: 5 })
     expect(platforms.vk).toMatchObject({ pages: 3 })
     expect(platforms.vk!.ms).toBeGreaterThanOrEqual(300)
-    expect(platforms.telegram!.ms).toBeGreaterThanOrEqual(400)
+    expect(platforms.telegram!.ms).toBeGreaterThanOrEqual(900)
 
     // Stored on the run's row: what GET /api/runs and the Collection page read.
     expect((await getRun(h.db, run.id)).timings).toEqual(run.timings)
@@ -116,9 +119,9 @@ describe('progress', () => {
     const h = await harness(
       (hit) =>
         hit.path === '/tg/held'
-          ? async (res) => {
+          ? async (res, req) => {
               await gate
-              answer(CHANNEL)(res)
+              await answer(CHANNEL)(res, req)
             }
           : answer(CHANNEL),
       { env: { TELEGRAM_CONCURRENCY: '1', POSTS_INTERVAL_HOURS: '700' } },
@@ -134,5 +137,33 @@ describe('progress', () => {
     release()
     await running
     expect(h.collector.current()).toBeUndefined()
+  })
+})
+
+describe('GET /api/runs', () => {
+  it("serves each run's timings, and the run in flight with its progress and ETA", async () => {
+    const db = await testDb()
+    const { call, platforms } = await startTestApp(db, { env: { TELEGRAM_CONCURRENCY: '1' } })
+    let release!: () => void
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    platforms.override.set('tg:/python', async () => {
+      await gate
+      return new Response(fixture('telegram/tme_page_python_group.html'), { headers: { 'content-type': 'text/html' } })
+    })
+    for (const url of ['https://t.me/durov', 'https://t.me/python']) expect((await call('POST', '/api/pages', { url })).status).toBe(201)
+
+    const collecting = call('POST', '/api/collect')
+    await expect.poll(() => platforms.hits.filter((hit) => hit === 'GET /tg/python').length).toBe(1)
+    const during = await (await call('GET', '/api/runs', undefined, null)).json()
+    expect(during.current).toMatchObject({ total: 2, progress: { done: 1, ok: 1 }, etaSeconds: expect.any(Number), startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) })
+    release()
+    expect((await collecting).status).toBe(200)
+
+    const after = await (await call('GET', '/api/runs', undefined, null)).json()
+    expect(after.current).toBeNull()
+    const [run] = after.runs
+    expect(run.timings.platforms).toEqual({ telegram: { pages: 2, ms: expect.any(Number) } })
+    expect(run.timings.slowest.map((t: { handle: string }) => t.handle).sort()).toEqual(['durov', 'python'])
+    expect(run.timings.slowest[0]).toMatchObject({ platform: 'telegram', measured: 'page', status: 'ok', ms: expect.any(Number), pageId: expect.any(Number) })
   })
 })
