@@ -72,6 +72,8 @@ export const STORY_SORTS: readonly StorySort[] = ['time', ...EFFECT_SORTS]
 export interface StoryQuery extends StoryFilter {
   sort?: StorySort
   order?: 'asc' | 'desc'
+  /** With pageId: list (and compute the effect on) that page only, not the story's other pages. */
+  onlyThatPage?: boolean
 }
 
 export interface StoryWithEffects extends Omit<StoryView, 'pages'> {
@@ -89,7 +91,8 @@ export async function listStoriesWithEffects(db: Db, query: StoryQuery, now: num
   const sort = query.sort ?? 'time'
   const limit = query.limit ?? 100
   const offset = query.offset ?? 0
-  const stories = sort === 'time' ? await listStories(db, query) : await listStories(db, { ...query, limit: SORT_WINDOW, offset: 0 })
+  const listed = sort === 'time' ? await listStories(db, query) : await listStories(db, { ...query, limit: SORT_WINDOW, offset: 0 })
+  const stories = query.onlyThatPage && query.pageId !== undefined ? listed.map((s) => ({ ...s, pages: s.pages.filter((p) => p.pageId === query.pageId) })) : listed
   const effects = await computeEffects(db, stories.flatMap((s) => s.pages.map((p) => ({ pageId: p.pageId, at: s.publishedAt }))), now)
   const withEffects: StoryWithEffects[] = stories.map((s) => ({ ...s, pages: s.pages.map((p) => ({ ...p, effect: effects.get(effectKey(p.pageId, s.publishedAt))! })) }))
   if (sort === 'time') return withEffects

@@ -1,8 +1,8 @@
 import type { StorySourceView } from '../db/stories.ts'
-import type { SpanEffect, StoryEffect } from '../stories/effect.ts'
 import type { StoryQuery, StoryWithEffects } from '../stories/service.ts'
 import { formatChange, formatDateTime } from './format.ts'
 import { Layout, StatusBadge } from './layout.tsx'
+import { EffectLines } from './story-effect.tsx'
 
 /** Only http(s) links from feeds become hrefs. */
 const safeHref = (url: string | null | undefined) => (url && /^https?:\/\//i.test(url) ? url : undefined)
@@ -16,34 +16,6 @@ const SORT_LABELS: Record<string, string> = {
 }
 
 const dateInput = (seconds: number | undefined) => (seconds === undefined ? undefined : new Date(seconds * 1000).toISOString().slice(0, 10))
-
-/** "+120 vs +40": the change over the span after the story against the same span before it. */
-export function EffectFigure(props: { effect: SpanEffect; label: string }) {
-  const e = props.effect
-  if (e.pending && e.before === null) return <span class="muted">pending</span>
-  const tone = e.excess === null ? '' : e.excess > 0 ? 'up' : e.excess < 0 ? 'down' : ''
-  const title = `${props.label}: ${e.pending ? 'span after the story not over yet' : `after ${formatChange(e.after)}`}; the same span before: ${formatChange(e.before)}${e.excess !== null ? `; difference ${formatChange(e.excess)}` : ''}`
-  return (
-    <span class={tone} title={title} data-excess={e.excess === null ? '' : String(e.excess)}>
-      {e.pending ? 'pending' : formatChange(e.after)} <span class="muted">vs {formatChange(e.before)}</span>
-    </span>
-  )
-}
-
-/** The four figures of one story on one page, on one line each. */
-export function EffectLines(props: { effect: StoryEffect }) {
-  const { followers, avgViews } = props.effect
-  return (
-    <div class="small effect">
-      <div>
-        Followers: 24 h <EffectFigure effect={followers.h24} label="followers, 24 h" /> · 7 d <EffectFigure effect={followers.d7} label="followers, 7 days" />
-      </div>
-      <div>
-        Avg views: 24 h <EffectFigure effect={avgViews.h24} label="average views, 24 h" /> · 7 d <EffectFigure effect={avgViews.d7} label="average views, 7 days" />
-      </div>
-    </div>
-  )
-}
 
 export interface StoriesPageProps {
   stories: StoryWithEffects[]
