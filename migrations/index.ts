@@ -3,6 +3,7 @@ import * as createPages from './0001-create-pages.ts'
 import * as createSnapshots from './0002-create-snapshots.ts'
 import * as createPostsAndRuns from './0003-create-posts-and-runs.ts'
 import * as createStories from './0005-create-stories.ts'
+import * as createAccounts from './0006-create-accounts.ts'
 import * as addRunTimings from './0008-add-run-timings.ts'
 
 /** Every migration, in order. Names are stored in kysely_migration: never rename one. */
@@ -11,5 +12,6 @@ export const migrations: Record<string, Migration> = {
   '0002-create-snapshots': createSnapshots,
   '0003-create-posts-and-runs': createPostsAndRuns,
   '0005-create-stories': createStories,
+  '0006-create-accounts': createAccounts,
   '0008-add-run-timings': addRunTimings,
 }

@@ -11,6 +11,7 @@ export const pageInputSchema = z
     url: z.string({ error: 'url is required: a link to a VK or Telegram page' }).max(2048, 'url must be at most 2048 characters'),
     title: label('title', 200).optional(),
     region: label('region', 100).optional(),
+    category: label('category', 100).optional(),
     tags: z.array(label('a tag', 50)).max(50, 'at most 50 tags').optional(),
     aliases: z.array(label('an alias', 100)).max(50, 'at most 50 aliases').optional(),
   })
@@ -25,5 +26,5 @@ export type PageInputBody = z.infer<typeof pageInputSchema>
 export async function registerPage(db: Db, body: PageInputBody, now: Date): Promise<PageView> {
   const link = parsePageLink(body.url)
   const unique = (list?: string[]) => (list ? [...new Set(list)] : undefined)
-  return insertPage(db, { ...link, title: body.title, region: body.region, tags: unique(body.tags), aliases: unique(body.aliases) }, now)
+  return insertPage(db, { ...link, title: body.title, region: body.region, category: body.category, tags: unique(body.tags), aliases: unique(body.aliases) }, now)
 }

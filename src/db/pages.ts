@@ -7,6 +7,7 @@ export interface PageInput {
   url: string
   title?: string | null
   region?: string | null
+  category?: string | null
   tags?: string[]
   aliases?: string[]
 }
@@ -20,9 +21,12 @@ export interface PageView {
   url: string
   title: string
   region: string | null
+  category: string | null
   tags: string[]
   aliases: string[]
   active: boolean
+  /** Archived (hidden, not collected, history kept): ISO time, else null. */
+  archivedAt: string | null
   pausedReason: string | null
   createdAt: string
   status: string
@@ -47,7 +51,17 @@ export class DuplicatePageError extends Error {
 }
 
 export const findPageByHandle = (db: Db, platform: string, handle: string) =>
-  db.selectFrom('pages').select(['id', 'url']).where('platform', '=', platform).where('handle', '=', handle).executeTakeFirst()
+  db.selectFrom('pages').select(['id', 'url', 'deleted_at']).where('platform', '=', platform).where('handle', '=', handle).executeTakeFirst()
+
+/** A page deleted with its history kept comes back, history and all, when its link is registered again. */
+async function revivePage(db: Db, id: number, row: NewPage): Promise<PageView> {
+  await db
+    .updateTable('pages')
+    .set({ title: row.title, region: row.region, category: row.category, tags: row.tags, aliases: row.aliases, active: 1, paused_reason: null, consecutive_failures: 0, archived_at: null, deleted_at: null })
+    .where('id', '=', id)
+    .execute()
+  return getPage(db, id)
+}
 
 /** Registers a page; throws DuplicatePageError if the same platform + handle exists. */
 export async function insertPage(db: Db, input: PageInput, now: Date): Promise<PageView> {
@@ -57,6 +71,7 @@ export async function insertPage(db: Db, input: PageInput, now: Date): Promise<P
     url: input.url,
     title: input.title ?? null,
     region: input.region ?? null,
+    category: input.category ?? null,
     tags: JSON.stringify(input.tags ?? []),
     aliases: JSON.stringify(input.aliases ?? []),
     platform_id: null,
@@ -75,6 +90,7 @@ export async function insertPage(db: Db, input: PageInput, now: Date): Promise<P
     .executeTakeFirst()
   if (!inserted) {
     const existing = await findPageByHandle(db, input.platform, input.handle)
+    if (existing?.deleted_at) return revivePage(db, existing.id, row)
     throw new DuplicatePageError(existing ?? { id: 0, url: input.url })
   }
   return getPage(db, inserted.id)
@@ -119,9 +135,11 @@ function toView(row: PageQueryRow): PageView {
     url: row.url,
     title: displayTitle(row),
     region: row.region,
+    category: row.category,
     tags: parseList(row.tags),
     aliases: parseList(row.aliases),
     active: row.active === 1,
+    archivedAt: row.archived_at,
     pausedReason: row.paused_reason,
     createdAt: row.created_at,
     status: row.status,
@@ -162,9 +180,9 @@ export async function getPage(db: Db, id: number): Promise<PageView> {
   return toView(row)
 }
 
-/** Every page with its latest figures, in registration order. */
+/** Every page with its latest figures, in registration order; archived and deleted pages are left out. */
 export async function listPages(db: Db): Promise<PageView[]> {
-  const rows = await pageQuery(db).orderBy('pages.id').execute()
+  const rows = await pageQuery(db).where('pages.archived_at', 'is', null).orderBy('pages.id').execute()
   return rows.map(toView)
 }
 

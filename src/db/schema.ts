@@ -1,4 +1,5 @@
 import type { Generated, Insertable, Kysely, Selectable, Updateable } from 'kysely'
+import type { ApiTokensTable, AuditLogTable, SessionsTable, UsersTable } from './account-tables.ts'
 
 // Columns are typed the way better-sqlite3 returns them: 0 | 1 flags, integer unix seconds in the
 // high-volume tables, ISO-8601 text where volume is low. Kysely never converts.
@@ -25,6 +26,12 @@ export interface PagesTable {
   status_at: number | null
   consecutive_failures: Generated<number>
   posts_collected_at: number | null
+  /** Registry category (migration 0006). */
+  category: string | null
+  /** Archived: hidden from the dashboard and not collected, history kept. */
+  archived_at: string | null
+  /** Deleted with its history kept (also archived); registering the link again restores it. */
+  deleted_at: string | null
 }
 
 export interface SnapshotsTable {
@@ -113,6 +120,10 @@ export interface Database {
   page_stats: PageStatsTable
   posts: PostsTable
   runs: RunsTable
+  users: UsersTable
+  sessions: SessionsTable
+  api_tokens: ApiTokensTable
+  audit_log: AuditLogTable
   story_sources: StorySourcesTable
   stories: StoriesTable
   page_stories: PageStoriesTable
