@@ -3,7 +3,13 @@ import { bodyLimit } from 'hono/body-limit'
 import { secureHeaders } from 'hono/secure-headers'
 import type { Db } from './db/schema.ts'
 import { apiRoutes } from './http/api.ts'
-import { requireOperator } from './http/auth.ts'
+import { contextStorage } from 'hono/context-storage'
+import { accountRoutes } from './http/account.tsx'
+import { adminRoutes } from './http/admin.tsx'
+import { createAuth } from './http/auth.ts'
+import { managePagesRoutes } from './http/manage-pages.tsx'
+import { LARGE_BODY_PATHS, pageAdminApiRoutes } from './http/page-admin-api.ts'
+import type { Platforms } from './platforms/index.ts'
 import { dashboardRoutes } from './http/dashboard.tsx'
 import { BadRequestError, errorHandler } from './http/errors.ts'
 import { staticRoutes } from './http/static.ts'
@@ -18,12 +24,18 @@ export interface AppDeps {
   logger: Logger
   operatorToken: string
   now?: () => Date
+  /** Platform collectors, for looking a page up before it is registered. */
+  platforms?: Platforms
+  /** PUBLIC_DASHBOARD and TRUST_PROXY; absent: reading needs a login, X-Forwarded-For is ignored. */
+  access?: { publicDashboard: boolean; trustProxy: boolean }
   /** The news-feed poller shared with the schedule; routes make one with default limits if absent. */
   storyPoller?: StoryPoller
 }
 
 /** Largest request body accepted (a page registration is a few hundred bytes). */
 export const MAX_BODY_BYTES = 64 * 1024
+/** Largest CSV import request: an 8 MB file, or its base64 in the confirmation form. */
+export const MAX_IMPORT_BODY_BYTES = 12 * 1024 * 1024
 
 export function createApp(deps: AppDeps) {
   const now = deps.now ?? (() => new Date())
@@ -41,22 +53,30 @@ export function createApp(deps: AppDeps) {
       },
     }),
   )
-  app.use(
-    '/api/*',
+  const limit = (maxSize: number) =>
     bodyLimit({
-      maxSize: MAX_BODY_BYTES,
+      maxSize,
       onError: () => {
-        throw new BadRequestError(`The request body is larger than ${MAX_BODY_BYTES / 1024} KB.`, 413)
+        throw new BadRequestError(`The request body is larger than ${Math.round(maxSize / 1024)} KB.`, 413)
       },
-    }),
-  )
+    })
+  // Every body is limited; only CSV imports (a regional registry, sent back once as base64) get more room.
+  const [small, large] = [limit(MAX_BODY_BYTES), limit(MAX_IMPORT_BODY_BYTES)]
+  app.use((c, next) => (LARGE_BODY_PATHS.has(c.req.path) ? large : small)(c, next))
+  // Who is asking, what they may read and write, CSRF, and the audit of every write: one middleware.
+  const auth = createAuth({ db: deps.db, operatorToken: deps.operatorToken, now, publicDashboard: deps.access?.publicDashboard ?? false, trustProxy: deps.access?.trustProxy ?? false })
+  app.use(contextStorage(), auth.middleware)
   app.get('/healthz', (c) => c.json({ ok: true }))
   // Every write route takes this guard; access control lives behind it, in one place.
-  const requireWrite = requireOperator(deps.operatorToken)
+  const requireWrite = auth.requireWrite
   app.route('/api', apiRoutes({ db: deps.db, collector: deps.collector, requireWrite, now }))
+  app.route('/api', pageAdminApiRoutes({ db: deps.db, auth, platforms: deps.platforms, requireWrite, now }))
   app.route('/api', storyApiRoutes({ db: deps.db, requireWrite, now, logger: deps.logger, poller: deps.storyPoller }))
   app.route('/stories', storyPageRoutes({ db: deps.db, now }))
   app.route('/static', staticRoutes())
+  app.route('/', accountRoutes({ db: deps.db, auth, now }))
+  app.route('/admin', adminRoutes({ db: deps.db, auth, now }))
+  app.route('/manage', managePagesRoutes({ db: deps.db, auth, platforms: deps.platforms, requireWrite, now }))
   app.route('/', dashboardRoutes({ db: deps.db }))
   app.notFound((c) => c.json({ error: `Nothing here: ${c.req.method} ${c.req.path}` }, 404))
   app.onError(errorHandler(deps.logger))

@@ -48,6 +48,10 @@ export interface Config {
   }
   /** `OPERATOR_TOKEN`: bearer credential for writes; when unset one is generated and kept in the data folder. */
   operatorToken: string | undefined
+  /** `PUBLIC_DASHBOARD`: reading (dashboard, read API) needs no login. Default: on only when HOST is a loopback address. */
+  publicDashboard: boolean
+  /** `TRUST_PROXY`, off: behind a reverse proxy, take the client address from X-Forwarded-For (login throttling, audit). */
+  trustProxy: boolean
   /** `LOG_LEVEL`, info. */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
 }
@@ -97,6 +101,17 @@ export function readConfig(env: Env = process.env): Readonly<Config> {
   const host = get('HOST') ?? '127.0.0.1'
   if (!/^[\w.:-]+$/.test(host)) problems.push(`HOST must be a host name or IP address, got "${host}"`)
 
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = get(name)?.toLowerCase()
+    if (raw === undefined) return fallback
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false
+    problems.push(`${name} must be true or false, got "${raw}"`)
+    return fallback
+  }
+  // Served only to this machine, the dashboard may stay open; on a network it needs a login unless told otherwise.
+  const loopback = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/i.test(host)
+
   const operatorToken = get('OPERATOR_TOKEN')
   if (operatorToken !== undefined && operatorToken.length < 16) {
     problems.push('OPERATOR_TOKEN must be at least 16 characters long (leave it unset to have one generated)')
@@ -138,6 +153,8 @@ export function readConfig(env: Env = process.env): Readonly<Config> {
       feedMaxBytes: int('FEED_MAX_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     },
     operatorToken,
+    publicDashboard: bool('PUBLIC_DASHBOARD', loopback),
+    trustProxy: bool('TRUST_PROXY', false),
     logLevel,
   }
   if (problems.length) throw new ConfigError(problems)

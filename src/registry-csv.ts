@@ -239,9 +239,11 @@ export async function importCsv(db: Db, bytes: Uint8Array, actor: Actor, now: Da
     }
     for (const row of preview.rows.filter((r) => r.status === 'restore')) {
       const p = toRow(row.page!)
+      // Cells left empty keep what the page had before it was deleted.
+      const given = Object.fromEntries((['title', 'region', 'category', 'tags', 'aliases'] as const).filter((k) => p[k] !== null && p[k] !== '[]').map((k) => [k, p[k]]))
       await trx
         .updateTable('pages')
-        .set({ title: p.title, region: p.region, category: p.category, tags: p.tags, aliases: p.aliases, active: 1, paused_reason: null, consecutive_failures: 0, archived_at: null, deleted_at: null })
+        .set({ ...given, active: 1, paused_reason: null, consecutive_failures: 0, archived_at: null, deleted_at: null })
         .where('id', '=', row.pageId!)
         .execute()
       result.pageIds.push(row.pageId!)

@@ -55,9 +55,13 @@ export const findPageByHandle = (db: Db, platform: string, handle: string) =>
 
 /** A page deleted with its history kept comes back, history and all, when its link is registered again. */
 async function revivePage(db: Db, id: number, row: NewPage): Promise<PageView> {
+  // Metadata given now replaces what the page had; what is left out keeps its old value.
+  const given = Object.fromEntries(
+    (['title', 'region', 'category', 'tags', 'aliases'] as const).filter((k) => row[k] !== null && row[k] !== undefined && row[k] !== '[]').map((k) => [k, row[k]]),
+  )
   await db
     .updateTable('pages')
-    .set({ title: row.title, region: row.region, category: row.category, tags: row.tags, aliases: row.aliases, active: 1, paused_reason: null, consecutive_failures: 0, archived_at: null, deleted_at: null })
+    .set({ ...given, active: 1, paused_reason: null, consecutive_failures: 0, archived_at: null, deleted_at: null })
     .where('id', '=', id)
     .execute()
   return getPage(db, id)

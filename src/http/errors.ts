@@ -20,7 +20,9 @@ export function describeZodError(error: z.ZodError): string {
     .map((issue) => {
       const path = issue.path.join('.')
       if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}`
-      if (issue.code === 'invalid_type' && issue.input === undefined) return issue.message.includes('required') ? issue.message : `${path} is required`
+      // zod 4 leaves `input` out of issues unless asked; its default message says "received undefined".
+      const missing = 'input' in issue ? issue.input === undefined : /received undefined/.test(issue.message)
+      if (issue.code === 'invalid_type' && missing) return issue.message.includes('required') ? issue.message : `${path} is required`
       return path ? `${path}: ${issue.message}` : issue.message
     })
     .join('; ')

@@ -17,6 +17,7 @@ const FILES: Record<string, string> = {
   'chart.umd.js': join(chartDir, 'chart.umd.min.js'),
   'app.css': join(webDir, 'app.css'),
   'page-chart.js': join(webDir, 'page-chart.js'),
+  'manage.css': join(webDir, 'manage.css'),
 }
 
 export function staticRoutes() {

@@ -1,4 +1,5 @@
 import type { Child } from 'hono/jsx'
+import { AccountNav } from './account-nav.tsx'
 
 export function Layout(props: { title: string; children: Child; scripts?: string[] }) {
   return (
@@ -18,6 +19,7 @@ export function Layout(props: { title: string; children: Child; scripts?: string
             <a href="/">Pages</a>
             <a href="/api/runs">Runs (JSON)</a>
           </nav>
+          <AccountNav />
         </header>
         <main>{props.children}</main>
         {(props.scripts ?? []).map((src) => (

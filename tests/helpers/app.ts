@@ -23,8 +23,9 @@ export async function startTestApp(db: Db, options: { env?: Record<string, strin
   if (!options.platforms) onTestFinished(() => platforms.close())
   const config = readConfig({ VK_TOKEN: VK_TEST_TOKEN, VK_API_URL: platforms.vkUrl, TELEGRAM_URL: platforms.telegramUrl, HTTP_TIMEOUT_MS: '2000', ...options.env })
   const logger = silentLogger()
-  const collector = createCollector({ db, platforms: createPlatforms(config, { sleep: noWait }), logger, now: options.now, ...config })
-  const app = createApp({ db, collector, logger, operatorToken: OPERATOR_TOKEN, now: options.now })
+  const collectors = createPlatforms(config, { sleep: noWait })
+  const collector = createCollector({ db, platforms: collectors, logger, now: options.now, ...config })
+  const app = createApp({ db, collector, logger, operatorToken: OPERATOR_TOKEN, now: options.now, platforms: collectors, access: config })
   const server = await serve(app)
   onTestFinished(() => server.close())
   const call = (method: string, path: string, body?: unknown, token: string | null = OPERATOR_TOKEN) =>
