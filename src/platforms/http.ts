@@ -175,7 +175,12 @@ export class RateLimiter {
       if (at > now) await this.clock.sleep(at - now, signal)
       // A pause that came while this caller waited for its slot (another request got a 429) holds it
       // back too: it queues again behind the pause instead of going out on its old slot.
-      if (this.pauses === pauses || this.clock.now() >= this.pausedUntil) return
+      if (this.pauses === pauses || this.clock.now() >= this.pausedUntil) {
+        // Timers fire late, never early: space the next call from when this one really starts, or a
+        // late start followed by an on-time one squeezes four calls into VK's one second.
+        this.next = Math.max(this.next, this.clock.now() + this.intervalMs)
+        return
+      }
     }
   }
 

@@ -3,7 +3,7 @@ import { type CollectablePage, countActivePages, streamActivePages } from '../db
 import { prependStatusNotices } from '../db/page-notices.ts'
 import { finishRun, insertRun, type PageTiming, type RunProgress, type RunTrigger, type RunView, updateRunProgress } from '../db/runs.ts'
 import type { Db } from '../db/schema.ts'
-import { recordOutcomes } from '../db/snapshots.ts'
+import { type OutcomeItem, recordOutcomes, WRITE_BATCH } from '../db/snapshots.ts'
 import type { Platforms } from '../platforms/index.ts'
 import { type PageOutcome, type Platform, PlatformError } from '../platforms/types.ts'
 import { RunTimer } from './timings.ts'
@@ -34,6 +34,9 @@ export interface CurrentRun {
   /** Seconds left at the pace so far; null before the first batch is written. */
   etaSeconds: number | null
 }
+
+/** Outcomes read are written at least this often, so a crash or a slow platform delays little. */
+const WRITE_EVERY_MS = 1000
 
 export class RunInProgressError extends Error {
   override readonly name = 'RunInProgressError'
@@ -90,10 +93,13 @@ export function createCollector(deps: CollectorDeps): Collector {
     const timer = new RunTimer()
     let reportedAt = started
 
-    const tally = (status: string) => {
+    // Progress counts pages as they are read; what each became ('paused' included) as it is written.
+    const counted = (ok: boolean) => {
       progress.done++
-      if (status === 'ok') progress.ok++
+      if (ok) progress.ok++
       else progress.failed++
+    }
+    const tally = (status: string) => {
       progress.statusCounts[status] = (progress.statusCounts[status] ?? 0) + 1
     }
     const report = async () => {
@@ -107,31 +113,48 @@ export function createCollector(deps: CollectorDeps): Collector {
       const platformRuns = [...counts.keys()].map(async (platformId) => {
         const platform = deps.platforms.get(platformId as never)
         timer.startPlatform(platformId)
+        // Outcomes are written in groups of up to WRITE_BATCH pages (or every WRITE_EVERY_MS), not per platform
+        // batch: commits are the expensive part of a write (see WRITE_BATCH).
+        let pending: { item: OutcomeItem & { page: CollectablePage }; time: Timing | undefined }[] = []
+        let pendingSince = 0
+        let pendingAt = 0
+        const flush = async () => {
+          if (pending.length === 0) return
+          const group = pending
+          pending = []
+          const statuses = await recordOutcomes(deps.db, group.map((g) => g.item), pendingAt, deps)
+          statuses.forEach((status, i) => {
+            const { item, time } = group[i]!
+            tally(status)
+            timer.add({ pageId: item.page.id, platform: platformId, handle: item.page.handle, ...(time ?? { ms: 0, measured: 'batch' as const }), status })
+          })
+          const notices = group.flatMap(({ item: { page, outcome } }) => (outcome.ok && outcome.sample.notice ? [{ pageId: page.id, notice: outcome.sample.notice }] : []))
+          for (const { pageId, notice } of notices) log.warn({ page: pageId }, notice)
+          await prependStatusNotices(deps.db, notices)
+        }
         for await (const pages of streamActivePages(deps.db, platformId, platform?.batchSize ?? 500)) {
-          if (options.signal?.aborted) return
+          if (options.signal?.aborted) break
           const { outcomes, times } = platform
             ? await collectBatch(platform, pages, seconds(), deps.postsIntervalHours, options.signal)
             : { outcomes: unknownPlatform(pages, platformId), times: new Map<number, Timing>() }
-          const at = seconds()
+          // One stamp per written group: its pages were read within a few seconds of each other.
+          if (pending.length === 0) {
+            pendingAt = seconds()
+            pendingSince = performance.now()
+          }
           // A shutdown says nothing about the pages it cut short: their failures ("cancelled") are not
           // written, so their status stays what the last real collection found. What was read is kept.
           const cut = options.signal?.aborted === true
-          const items = pages.flatMap((page) => {
+          for (const page of pages) {
             const outcome = outcomes.get(page.id) ?? missing(page)
-            return cut && !outcome.ok ? [] : [{ page, outcome }]
-          })
-          const statuses = await recordOutcomes(deps.db, items, at, deps)
-          statuses.forEach((status, i) => {
-            const { page } = items[i]!
-            tally(status)
-            const time = times.get(page.id) ?? { ms: 0, measured: 'batch' as const }
-            timer.add({ pageId: page.id, platform: platformId, handle: page.handle, ...time, status })
-          })
-          const notices = items.flatMap(({ page, outcome }) => (outcome.ok && outcome.sample.notice ? [{ pageId: page.id, notice: outcome.sample.notice }] : []))
-          for (const { pageId, notice } of notices) log.warn({ page: pageId }, notice)
-          await prependStatusNotices(deps.db, notices)
+            if (cut && !outcome.ok) continue
+            pending.push({ item: { page, outcome }, time: times.get(page.id) })
+            counted(outcome.ok)
+          }
+          if (pending.length >= WRITE_BATCH || performance.now() - pendingSince >= WRITE_EVERY_MS) await flush()
           await report()
         }
+        await flush()
       })
       const settled = await Promise.allSettled(platformRuns)
       const crashed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected')

@@ -48,7 +48,8 @@ describe('kill -9 during a collection', () => {
     let slow = true
     const server = await startFaultServer((hit) => {
       const reply = hit.path.startsWith('/vk/') ? vkGroupsFor(hit) : answer(CHANNEL)
-      return slow ? late(120, reply) : reply
+      // Slow enough that the run outlasts the collector's 1 s write interval: some pages are on disk, others not.
+      return slow ? late(400, reply) : reply
     })
     onTestFinished(() => server.close())
 
