@@ -26,14 +26,16 @@ export interface Reach {
 const prepared = new WeakMap<SQLite.Database, ReturnType<typeof prepare>>()
 
 /**
- * The last sample at or before `param`, packed as followers*2+exact: from raw samples, or once those are
- * thinned, from that day's roll-up (its last value if taken by then, else its first: day resolution).
+ * The last sample at or before `param`, packed as followers*2+exact: from raw samples, or, for a time
+ * before which retention has thinned raw rows (@thinnedBefore), from that day's roll-up (its last value
+ * if taken by then, else its first: day resolution). Without thinning the roll-up could only repeat
+ * what the raw seek found, so it is not asked.
  */
 const baseline = (param: string) => `coalesce(
   (select s.followers * 2 + s.exact from snapshots s where s.page_id = @page and s.collected_at <= ${param}
     order by s.collected_at desc limit 1),
   (select (case when r.last_at <= ${param} then r.last else r.first end) * 2 + r.exact from daily_rollups r
-    where r.page_id = @page and r.first_at <= ${param} order by r.day desc limit 1))`
+    where ${param} < @thinnedBefore and r.page_id = @page and r.first_at <= ${param} order by r.day desc limit 1))`
 
 /** What one success needs to know before writing: baselines for the changes, and the page's current facts. */
 interface PageState {
@@ -82,9 +84,10 @@ function prepare(db: SQLite.Database) {
       values (@page, @postId, @url, @publishedAt, @text, @views, @likes, @reposts, @comments, @at, @at)
       on conflict (page_id, post_id) do update set text = excluded.text, views = excluded.views, likes = excluded.likes,
         reposts = excluded.reposts, comments = excluded.comments, updated_at = excluded.updated_at`),
-    // One statement reads everything a success needs (the baselines are read after this sample was
-    // inserted, hence "before @at" for the previous one).
-    state: db.prepare(`select ${baseline('@at - 1')} as prev, ${baseline(`@at - ${DAY - SLACK}`)} as d1,
+    // One statement reads everything a success needs. The previous sample is page_stats' latest one
+    // (no seek), unless this very sample was written before (same second): then it is looked up.
+    state: db.prepare(`select case when ps.collected_at < @at then ps.followers * 2 + ps.exact else ${baseline('@at - 1')} end as prev,
+        ${baseline(`@at - ${DAY - SLACK}`)} as d1,
         ${baseline(`@at - ${7 * DAY - SLACK}`)} as d7, ${baseline(`@at - ${30 * DAY - SLACK}`)} as d30,
         p.status, p.consecutive_failures, p.status_message, p.platform_title, p.platform_id,
         ps.followers as stats_followers, ps.avg_views as stats_avg_views, ps.avg_views_at as stats_avg_views_at, ps.page_id is not null as stats_exists
@@ -111,18 +114,20 @@ export function writeOutcomes(
   at: number,
   pauseAfterFailures: number,
   reachOf: (sample: PageSample) => Reach | null,
+  /** Raw samples before this unix time may have been deleted by retention (0: never thinned). */
+  thinnedBefore = 0,
 ): RecordedStatus[] {
   let st = prepared.get(db)
   if (!st) prepared.set(db, (st = prepare(db)))
   const statements = st
   return db.transaction(() =>
     items.map(({ page, outcome }) =>
-      outcome.ok ? writeSample(statements, page.id, outcome.sample, reachOf(outcome.sample), at) : writeFailure(statements, page, outcome.error, at, pauseAfterFailures),
+      outcome.ok ? writeSample(statements, page.id, outcome.sample, reachOf(outcome.sample), at, thinnedBefore) : writeFailure(statements, page, outcome.error, at, pauseAfterFailures),
     ),
   )()
 }
 
-function writeSample(st: Statements, pageId: number, sample: PageSample, reach: Reach | null, at: number): RecordedStatus {
+function writeSample(st: Statements, pageId: number, sample: PageSample, reach: Reach | null, at: number, thinnedBefore: number): RecordedStatus {
   const day = dayOf(at)
   const followers = sample.followers
   const exact = sample.followersExact ? 1 : 0
@@ -139,7 +144,7 @@ function writeSample(st: Statements, pageId: number, sample: PageSample, reach: 
     }
   }
 
-  const state = st.state.get({ page: pageId, at }) as PageState | undefined
+  const state = st.state.get({ page: pageId, at, thinnedBefore }) as PageState | undefined
   if (!state) return 'ok' // the page was deleted while it was being collected
   if (followers !== null || reach) {
     // Growth only between figures of the same precision: a rounded "11.3M" against an exact count

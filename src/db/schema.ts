@@ -112,7 +112,13 @@ export interface RunsTable {
   timings: Generated<string>
 }
 
+export interface SettingsTable {
+  key: string
+  value: string
+}
+
 export interface Database {
+  settings: SettingsTable
   pages: PagesTable
   snapshots: SnapshotsTable
   reach_snapshots: ReachSnapshotsTable

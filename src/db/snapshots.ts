@@ -50,9 +50,24 @@ export async function recordOutcome(db: Db, page: OutcomeItem['page'], outcome: 
 export async function recordOutcomes(db: Db, items: readonly OutcomeItem[], at: number, policy: RecordPolicy): Promise<RecordedStatus[]> {
   if (items.length === 0) return []
   const sqlite = sqliteOf(db)
+  const thinnedBefore = await rawThinnedBefore(db)
   return db.connection().execute(async () =>
-    writeOutcomes(sqlite, items, at, policy.pauseAfterFailures, (sample) => (sample.posts ? averageReach(sample.posts, at) : null)),
+    writeOutcomes(sqlite, items, at, policy.pauseAfterFailures, (sample) => (sample.posts ? averageReach(sample.posts, at) : null), thinnedBefore),
   )
+}
+
+const THINNED_KEY = 'raw_thinned_before'
+
+/** Unix time before which retention may have deleted raw samples (0: never). */
+export async function rawThinnedBefore(db: Db): Promise<number> {
+  const row = await db.selectFrom('settings').select('value').where('key', '=', THINNED_KEY).executeTakeFirst()
+  return row ? Number(row.value) : 0
+}
+
+/** Records that raw samples before `cutoff` are being deleted (before deleting them). */
+export async function markRawThinned(db: Db, cutoff: number): Promise<void> {
+  const value = String(Math.max(cutoff, await rawThinnedBefore(db)))
+  await db.insertInto('settings').values({ key: THINNED_KEY, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute()
 }
 
 export interface SnapshotPoint {
