@@ -8,11 +8,14 @@ import { markInterruptedRuns } from './db/runs.ts'
 import { createLogger } from './logger.ts'
 import { LinkError } from './platforms/links.ts'
 import { createPlatforms } from './platforms/index.ts'
-import { pageInputSchema, registerPage } from './registry.ts'
+import { pageInputSchema } from './registry.ts'
 import { createCollector, RunInProgressError } from './scheduler/collect.ts'
 import { formatChange, formatCount, formatDateTime } from './views/format.ts'
 import { describeZodError } from './http/errors.ts'
 import { z } from 'zod'
+import { cliActor } from './auth/audit.ts'
+import { ADMIN_USAGE, runAdminCli } from './cli-admin.ts'
+import { addPage } from './page-admin.ts'
 import { DuplicateSourceError } from './db/stories.ts'
 import { runStoriesCli, StoriesUsageError, STORIES_USAGE } from './stories/cli.ts'
 
@@ -24,6 +27,7 @@ Commands:
   pages list [--json]  list registered pages with their latest figures
   collect            collect every active page now and print the run's result
   migrate            apply pending database migrations
+${ADMIN_USAGE}
 ${STORIES_USAGE}
 
 Configuration comes from the same environment variables as the server (DATABASE_PATH, VK_TOKEN, ...).`
@@ -38,6 +42,9 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
     return command ? 0 : 2
   }
   const config = readConfig()
+  // Accounts, tokens, CSV import/export, backup and restore open the database themselves (restore must not).
+  const admin = await runAdminCli(argv, config, { out })
+  if (admin !== undefined) return admin
   const db = openDb(config.databasePath)
   try {
     await migrateToLatest(db)
@@ -53,7 +60,7 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
       })
       if (positionals.length !== 1) throw new UsageError('pages add takes exactly one link')
       const body = pageInputSchema.parse({ url: positionals[0], title: values.title, region: values.region, tags: values.tag, aliases: values.alias })
-      const page = await registerPage(db, body, new Date())
+      const { page } = await addPage(db, body, cliActor(), new Date())
       out(`Registered #${page.id}: ${page.platform} ${page.url}. Its followers are recorded at the next collection.`)
       return 0
     }
