@@ -11,6 +11,7 @@ import { managePagesRoutes } from './http/manage-pages.tsx'
 import { LARGE_BODY_PATHS, pageAdminApiRoutes } from './http/page-admin-api.ts'
 import type { Platforms } from './platforms/index.ts'
 import { dashboardRoutes } from './http/dashboard.tsx'
+import { i18nMiddleware } from './i18n/request.ts'
 import { BadRequestError, errorHandler } from './http/errors.ts'
 import { staticRoutes } from './http/static.ts'
 import { storyApiRoutes, storyPageRoutes } from './http/stories.ts'
@@ -24,6 +25,8 @@ export interface AppDeps {
   logger: Logger
   operatorToken: string
   now?: () => Date
+  /** IANA zone the dashboard shows times in (TIME_ZONE; Europe/Moscow when absent). */
+  timeZone?: string
   /** Platform collectors, for looking a page up before it is registered. */
   platforms?: Platforms
   /** PUBLIC_DASHBOARD and TRUST_PROXY; absent: reading needs a login, X-Forwarded-For is ignored. */
@@ -66,6 +69,9 @@ export function createApp(deps: AppDeps) {
   // Who is asking, what they may read and write, CSRF, and the audit of every write: one middleware.
   const auth = createAuth({ db: deps.db, operatorToken: deps.operatorToken, now, publicDashboard: deps.access?.publicDashboard ?? false, trustProxy: deps.access?.trustProxy ?? false })
   app.use(contextStorage(), auth.middleware)
+  // The reader's language (?lang=, cookie, Accept-Language) for every page, including the layout's nav.
+  const timeZone = deps.timeZone ?? 'Europe/Moscow'
+  app.use(i18nMiddleware({ timeZone }))
   app.get('/healthz', (c) => c.json({ ok: true }))
   // Every write route takes this guard; access control lives behind it, in one place.
   const requireWrite = auth.requireWrite

@@ -54,6 +54,8 @@ export interface Config {
   trustProxy: boolean
   /** `LOG_LEVEL`, info. */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  /** `TIME_ZONE`, Europe/Moscow: the IANA zone the dashboard shows dates and times in. */
+  timeZone: string
 }
 
 export class ConfigError extends Error {
@@ -121,6 +123,13 @@ export function readConfig(env: Env = process.env): Readonly<Config> {
   const logLevel = (get('LOG_LEVEL') ?? 'info') as Config['logLevel']
   if (!logLevels.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${logLevels.join(', ')}, got "${logLevel}"`)
 
+  const timeZone = get('TIME_ZONE') ?? 'Europe/Moscow'
+  try {
+    new Intl.DateTimeFormat('en', { timeZone })
+  } catch {
+    problems.push(`TIME_ZONE must be an IANA time zone like "Europe/Moscow" or "UTC", got "${timeZone}"`)
+  }
+
   const tokens = (get('VK_TOKEN') ?? '')
     .split(',')
     .map((t) => t.trim())
@@ -156,6 +165,7 @@ export function readConfig(env: Env = process.env): Readonly<Config> {
     publicDashboard: bool('PUBLIC_DASHBOARD', loopback),
     trustProxy: bool('TRUST_PROXY', false),
     logLevel,
+    timeZone,
   }
   if (problems.length) throw new ConfigError(problems)
   return Object.freeze(config)

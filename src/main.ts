@@ -40,7 +40,7 @@ async function main() {
   const platforms = createPlatforms(config)
   const collector = createCollector({ db, platforms, logger, ...config })
   const storyPoller = createStoryPoller({ db, logger: logger.child({ job: 'stories' }), ...config.stories })
-  const app = createApp({ db, collector, logger, operatorToken: operator.token, storyPoller, platforms, access: config })
+  const app = createApp({ db, collector, logger, operatorToken: operator.token, storyPoller, platforms, access: config, timeZone: config.timeZone })
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     logger.info({ url: `http://${config.host}:${info.port}` }, 'publicpulse is listening')
   })
