@@ -12,6 +12,12 @@ export const jsonArrayContains = (column: string, value: string) =>
   sql<boolean>`exists (select 1 from json_each(${sql.ref(column)}) where json_each.value = ${value})`
 
 /**
+ * A table expression with one row per element of the JSON array in `column` (a page's tags), read as
+ * `<alias>.value`: `selectFrom(['pages', jsonArrayElements('pages.tags').as('tag')])`.
+ */
+export const jsonArrayElements = (column: string) => sql<{ value: string }>`json_each(${sql.ref(column)})`
+
+/**
  * A table expression over rows passed as one JSON parameter: `from ${jsonRows(rows)}`, columns read
  * with item(i). Lets one statement write a whole batch (SQLite's json_each; PostgreSQL would use
  * jsonb_array_elements).
