@@ -10,6 +10,7 @@ import { createAuth } from './http/auth.ts'
 import { managePagesRoutes } from './http/manage-pages.tsx'
 import { LARGE_BODY_PATHS, pageAdminApiRoutes } from './http/page-admin-api.ts'
 import type { Platforms } from './platforms/index.ts'
+import { analyticsRoutes } from './http/analytics.ts'
 import { dashboardRoutes } from './http/dashboard.tsx'
 import { i18nMiddleware } from './i18n/request.ts'
 import { BadRequestError, errorHandler } from './http/errors.ts'
@@ -83,7 +84,8 @@ export function createApp(deps: AppDeps) {
   app.route('/', accountRoutes({ db: deps.db, auth, now }))
   app.route('/admin', adminRoutes({ db: deps.db, auth, now }))
   app.route('/manage', managePagesRoutes({ db: deps.db, auth, platforms: deps.platforms, requireWrite, now }))
-  app.route('/', dashboardRoutes({ db: deps.db }))
+  app.route('/api', analyticsRoutes({ db: deps.db, now }))
+  app.route('/', dashboardRoutes({ db: deps.db, now, timeZone }))
   app.notFound((c) => c.json({ error: `Nothing here: ${c.req.method} ${c.req.path}` }, 404))
   app.onError(errorHandler(deps.logger))
   return app

@@ -6,6 +6,8 @@ import { Hono } from 'hono'
 
 const webDir = fileURLToPath(new URL('../../web/', import.meta.url))
 const chartDir = dirname(createRequire(import.meta.url).resolve('chart.js'))
+/** The dist folder of an installed package (its main file's folder). */
+const moduleDir = (name: string) => dirname(createRequire(import.meta.url).resolve(name))
 
 const TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.png': 'image/png' }
 
@@ -15,8 +17,11 @@ const TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8',
  */
 const FILES: Record<string, string> = {
   'chart.umd.js': join(chartDir, 'chart.umd.min.js'),
+  // date-fns bundled in: Chart.js's time axis (real dates, uneven spacing) without another file.
+  'chartjs-adapter-date-fns.js': join(moduleDir('chartjs-adapter-date-fns'), 'chartjs-adapter-date-fns.bundle.min.js'),
+  'chartjs-plugin-annotation.js': join(moduleDir('chartjs-plugin-annotation'), 'chartjs-plugin-annotation.min.js'),
   'app.css': join(webDir, 'app.css'),
-  'page-chart.js': join(webDir, 'page-chart.js'),
+  'charts.js': join(webDir, 'charts.js'),
   'manage.css': join(webDir, 'manage.css'),
 }
 
