@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server'
 import { createApp } from './app.ts'
+import { countActiveUsers } from './auth/accounts.ts'
 import { ConfigError, readConfig } from './config.ts'
 import { migrateToLatest } from './db/migrate.ts'
 import { openDb } from './db/open.ts'
@@ -35,6 +36,9 @@ async function main() {
   if (operator.source === 'file') {
     logger.info({ path: operator.path }, operator.created ? 'generated the operator token; read it from this file' : 'operator token read from file')
   }
+  const people = await countActiveUsers(db)
+  logger.info({ publicDashboard: config.publicDashboard, users: people }, config.publicDashboard ? 'the dashboard is readable without logging in (PUBLIC_DASHBOARD)' : 'reading needs a login (PUBLIC_DASHBOARD is off)')
+  if (people === 0) logger.warn('no user exists yet: create the first admin with "npm run cli -- users add <name> --role admin --prompt"')
   if (config.vk.tokens.length === 0) logger.warn('VK_TOKEN is not set: VK pages will report "VK_TOKEN not set"; Telegram pages are collected')
 
   const platforms = createPlatforms(config)

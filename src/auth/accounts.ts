@@ -56,6 +56,10 @@ export async function getUser(db: Db, id: number): Promise<UserView> {
   return toUserView(row)
 }
 
+/** Users that can log in (not disabled). */
+export const countActiveUsers = async (db: Db): Promise<number> =>
+  Number((await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).where('disabled', '=', 0).executeTakeFirstOrThrow()).n)
+
 export const listUsers = async (db: Db): Promise<UserView[]> => (await db.selectFrom('users').selectAll().orderBy('name').execute()).map(toUserView)
 
 /**
