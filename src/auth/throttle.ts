@@ -14,8 +14,10 @@ const MAX_KEYS = 50_000
 export type ThrottleVerdict = { allowed: true } | { allowed: false; retryAfterSeconds: number; scope: 'account' | 'address' }
 
 /**
- * Counts failed logins per account and per address in a sliding window, in memory (one server process;
- * a restart forgets, which only ever shortens a lock-out). `now` is injectable for tests.
+ * Counts login attempts per account and per address in a sliding window, in memory (one server process;
+ * a restart forgets, which only ever shortens a lock-out). Each attempt counts as a failure from the
+ * moment it is allowed, before its password is checked, so a burst of simultaneous guesses gets no more
+ * tries than a slow one; a success then clears the account's count. `now` is injectable for tests.
  */
 export class LoginThrottle {
   private readonly failures = new Map<string, number[]>()
@@ -25,32 +27,29 @@ export class LoginThrottle {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Whether an attempt for `account` from `address` may be checked at all. */
-  check(account: string, address: string): ThrottleVerdict {
+  /** Whether an attempt for `account` from `address` may be checked; an allowed one is counted at once. */
+  attempt(account: string, address: string): ThrottleVerdict {
     const at = this.now()
     const byAccount = this.recent(`a:${account.toLowerCase()}`, at)
     if (byAccount.length >= this.limits.perAccount) return this.refuse(byAccount, at, 'account')
     const byAddress = this.recent(`i:${address}`, at)
     if (byAddress.length >= this.limits.perAddress) return this.refuse(byAddress, at, 'address')
+    this.record(`a:${account.toLowerCase()}`, byAccount, at)
+    this.record(`i:${address}`, byAddress, at)
     return { allowed: true }
-  }
-
-  /** Records a failed attempt. */
-  fail(account: string, address: string): void {
-    const at = this.now()
-    for (const key of [`a:${account.toLowerCase()}`, `i:${address}`]) {
-      const list = this.recent(key, at)
-      list.push(at)
-      this.failures.delete(key) // re-insert: Map order is then oldest-touched first
-      this.failures.set(key, list)
-    }
-    while (this.failures.size > MAX_KEYS) this.failures.delete(this.failures.keys().next().value!)
   }
 
   /** A successful login clears the account's failures (not the address's: one good password must not
    * reset a spray against other accounts from the same address). */
   succeed(account: string): void {
     this.failures.delete(`a:${account.toLowerCase()}`)
+  }
+
+  private record(key: string, list: number[], at: number): void {
+    list.push(at)
+    this.failures.delete(key) // re-insert: Map order is then oldest-touched first
+    this.failures.set(key, list)
+    while (this.failures.size > MAX_KEYS) this.failures.delete(this.failures.keys().next().value!)
   }
 
   private recent(key: string, at: number): number[] {

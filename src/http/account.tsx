@@ -30,7 +30,7 @@ export function accountRoutes({ db, auth, now }: AccountDeps) {
       const password = form.password ?? ''
       const next = localPath(form.next, '/')
       const address = auth.address(c)
-      const verdict = auth.throttle.check(name, address)
+      const verdict = auth.throttle.attempt(name, address)
       if (!verdict.allowed) {
         c.header('Retry-After', String(verdict.retryAfterSeconds))
         const minutes = Math.ceil(verdict.retryAfterSeconds / 60)
@@ -42,7 +42,6 @@ export function accountRoutes({ db, auth, now }: AccountDeps) {
       const valid = await verifyPassword(password, user?.password_hash ?? (await decoyHash()))
       c.set('audited', true)
       if (!user || !valid || user.disabled === 1) {
-        auth.throttle.fail(name, address)
         await recordAudit(db, { kind: 'anonymous', name: 'anonymous', id: null, address }, { action: 'auth.login_failed', targetType: 'user', targetId: user?.id, summary: `Failed login as "${name}"${user?.disabled ? ' (disabled account)' : ''}` }, now())
         return c.html(<LoginPage next={next} name={name} error="Wrong name or password." />, 401)
       }

@@ -35,29 +35,33 @@ describe('password hashing', () => {
 })
 
 describe('LoginThrottle', () => {
-  it('blocks an account after 5 failures in 15 minutes and frees it as the window slides', () => {
+  it('blocks an account after 5 attempts in 15 minutes and frees it as the window slides', () => {
     let now = 0
     const throttle = new LoginThrottle(undefined, () => now)
     for (let i = 0; i < 5; i++) {
-      expect(throttle.check('Olga', `10.0.0.${i}`).allowed).toBe(true)
-      throttle.fail('Olga', `10.0.0.${i}`)
+      expect(throttle.attempt('Olga', `10.0.0.${i}`).allowed).toBe(true)
       now += 60_000
     }
-    const verdict = throttle.check('olga', '10.0.0.200')
-    expect(verdict).toEqual({ allowed: false, scope: 'account', retryAfterSeconds: 600 }) // the first failure leaves at 15:00
+    expect(throttle.attempt('olga', '10.0.0.200')).toEqual({ allowed: false, scope: 'account', retryAfterSeconds: 600 }) // the first leaves at 15:00
     now = 15 * 60_000 + 1
-    expect(throttle.check('olga', '10.0.0.200').allowed).toBe(true)
+    expect(throttle.attempt('olga', '10.0.0.200').allowed).toBe(true)
   })
 
-  it('blocks an address after 20 failures whatever the names, and a success clears only the account', () => {
+  it('counts an attempt before its password is checked, so a burst gets no more tries than a trickle', () => {
+    const throttle = new LoginThrottle(undefined, () => 0)
+    const burst = Array.from({ length: 12 }, (_, i) => throttle.attempt('olga', `10.0.${i}.1`).allowed)
+    expect(burst.filter(Boolean)).toHaveLength(5)
+  })
+
+  it('blocks an address after 20 attempts whatever the names, and a success clears only the account', () => {
     let now = 0
     const throttle = new LoginThrottle(undefined, () => now)
-    for (let i = 0; i < 20; i++) throttle.fail(`user${i}`, '192.0.2.1')
-    expect(throttle.check('fresh', '192.0.2.1')).toMatchObject({ allowed: false, scope: 'address' })
-    expect(throttle.check('fresh', '192.0.2.2').allowed).toBe(true)
+    for (let i = 0; i < 20; i++) expect(throttle.attempt(`user${i}`, '192.0.2.1').allowed).toBe(true)
+    expect(throttle.attempt('fresh', '192.0.2.1')).toMatchObject({ allowed: false, scope: 'address' })
+    expect(throttle.attempt('fresh', '192.0.2.2').allowed).toBe(true)
     throttle.succeed('user1')
-    expect(throttle.check('user1', '192.0.2.1')).toMatchObject({ allowed: false, scope: 'address' })
+    expect(throttle.attempt('user1', '192.0.2.1')).toMatchObject({ allowed: false, scope: 'address' })
     now += 15 * 60_000
-    expect(throttle.check('fresh', '192.0.2.1').allowed).toBe(true)
+    expect(throttle.attempt('fresh', '192.0.2.1').allowed).toBe(true)
   })
 })
