@@ -16,6 +16,7 @@ import { i18nMiddleware } from './i18n/request.ts'
 import { BadRequestError, errorHandler } from './http/errors.ts'
 import { staticRoutes } from './http/static.ts'
 import { storyApiRoutes, storyPageRoutes } from './http/stories.ts'
+import { storyPageExtras } from './stories/page-extras.tsx'
 import type { Logger } from './logger.ts'
 import type { Collector } from './scheduler/collect.ts'
 import type { StoryPoller } from './stories/poll.ts'
@@ -85,7 +86,7 @@ export function createApp(deps: AppDeps) {
   app.route('/admin', adminRoutes({ db: deps.db, auth, now }))
   app.route('/manage', managePagesRoutes({ db: deps.db, auth, platforms: deps.platforms, requireWrite, now }))
   app.route('/api', analyticsRoutes({ db: deps.db, now }))
-  app.route('/', dashboardRoutes({ db: deps.db, now, timeZone }))
+  app.route('/', dashboardRoutes({ db: deps.db, now, timeZone, pageExtras: storyPageExtras(deps.db, now) }))
   app.notFound((c) => c.json({ error: `Nothing here: ${c.req.method} ${c.req.path}` }, 404))
   app.onError(errorHandler(deps.logger))
   return app

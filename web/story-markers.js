@@ -28,6 +28,8 @@
     }
   }
 
+  const shorten = (text, max) => (text.length > max ? text.slice(0, max - 1) + '…' : text)
+
   const httpLink = (url) => (typeof url === 'string' && /^https?:\/\//i.test(url) ? url : null)
 
   function addStoryMarkers(config, canvas) {
@@ -46,7 +48,8 @@
         borderWidth: group ? 2 : 1,
         borderDash: group ? [] : [4, 4],
         hitTolerance: 6,
-        label: { display: true, content: String(m.label || '').slice(0, 60), position: 'start', font: { size: 11 }, color: '#ffffff', backgroundColor: color },
+        // Labels of neighbouring lines are staggered in three rows so they do not cover each other.
+        label: { display: true, content: shorten(String(m.label || ''), 28), position: 'start', yAdjust: (i % 3) * 20, font: { size: 11 }, color: '#ffffff', backgroundColor: color },
         enter: function (ctx, event) {
           show(canvas, m, event, false)
           canvas.style.cursor = 'pointer'
@@ -106,6 +109,8 @@
       const link = httpLink(item.link)
       const title = document.createElement(pinned && link ? 'a' : 'strong')
       title.textContent = item.title
+      title.style.display = 'block'
+      title.style.fontWeight = '600'
       if (pinned && link) {
         title.href = link
         title.target = '_blank'
@@ -124,12 +129,15 @@
       more.textContent = '… +' + (marker.items.length - 12)
       tip.el.appendChild(more)
     }
+    // A hover tip lets the mouse through (it must never cover the line and end the hover); a pinned one takes clicks.
+    tip.el.style.pointerEvents = pinned ? 'auto' : 'none'
     tip.el.hidden = false
-    // Next to the line, kept inside the chart's box.
+    // Right of the line, or left of it when there is no room: never under the pointer.
     const box = canvas.parentNode.getBoundingClientRect()
-    const x = canvas.offsetLeft + event.x + 12
+    const at = canvas.offsetLeft + event.x
     const width = tip.el.offsetWidth
-    tip.el.style.left = Math.max(0, Math.min(x, box.width - width - 4)) + 'px'
+    const left = at + 12 + width <= box.width ? at + 12 : Math.max(0, at - 12 - width)
+    tip.el.style.left = left + 'px'
     tip.el.style.top = Math.max(0, canvas.offsetTop + event.y - 10) + 'px'
   }
 

@@ -22,6 +22,7 @@ const FILES: Record<string, string> = {
   'chartjs-plugin-annotation.js': join(moduleDir('chartjs-plugin-annotation'), 'chartjs-plugin-annotation.min.js'),
   'app.css': join(webDir, 'app.css'),
   'charts.js': join(webDir, 'charts.js'),
+  'story-markers.js': join(webDir, 'story-markers.js'),
   'manage.css': join(webDir, 'manage.css'),
 }
 
