@@ -271,7 +271,7 @@ export function EditPage(props: { page: EditablePage; values: PageFormValues; hi
       <h1>
         Page #{page.id}: {props.values.title || page.platformTitle || page.handle}
       </h1>
-      <p class="facts">
+      <p class="page-facts">
         <a href={safeHref(page.url)} rel="noopener noreferrer">
           {page.url}
         </a>{' '}
