@@ -9,6 +9,7 @@ import { createLogger } from './logger.ts'
 import { dataDirOf, resolveOperatorToken } from './operator-token.ts'
 import { createPlatforms } from './platforms/index.ts'
 import { createCollector } from './scheduler/collect.ts'
+import { scheduleMaintenance } from './scheduler/maintenance.ts'
 import { startScheduler } from './scheduler/schedule.ts'
 import { createStoryPoller } from './stories/poll.ts'
 import { startStoryScheduler } from './stories/schedule.ts'
@@ -53,6 +54,7 @@ async function main() {
   const storyScheduler = startStoryScheduler({ poller: storyPoller, logger, cronExpression: config.stories.cron })
   logger.info({ cron: config.stories.cron }, 'news feed polling scheduled')
   logger.info({ cron: config.collectCron }, 'collection scheduled')
+  const maintenance = scheduleMaintenance({ db, logger: logger.child({ job: 'maintenance' }), cronExpression: config.maintenanceCron, retentionDays: config.retentionDays })
 
   let stopping = false
   const shutdown = async (signal: string) => {
@@ -61,6 +63,7 @@ async function main() {
     logger.info({ signal }, 'shutting down: finishing the current batch')
     server.close()
     await scheduler.stop()
+    await maintenance.stop()
     await storyScheduler.stop()
     await db.destroy()
     logger.info('stopped')
