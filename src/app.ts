@@ -15,7 +15,7 @@ import { dashboardRoutes } from './http/dashboard.tsx'
 import { i18nMiddleware } from './i18n/request.ts'
 import { BadRequestError, errorHandler } from './http/errors.ts'
 import { staticRoutes } from './http/static.ts'
-import { storyApiRoutes, storyPageRoutes } from './http/stories.ts'
+import { storyRoutes } from './http/stories.ts'
 import { storyPageExtras } from './stories/page-extras.tsx'
 import type { Logger } from './logger.ts'
 import type { Collector } from './scheduler/collect.ts'
@@ -79,8 +79,9 @@ export function createApp(deps: AppDeps) {
   const requireWrite = auth.requireWrite
   app.route('/api', apiRoutes({ db: deps.db, collector: deps.collector, requireWrite, now }))
   app.route('/api', pageAdminApiRoutes({ db: deps.db, auth, platforms: deps.platforms, requireWrite, now }))
-  app.route('/api', storyApiRoutes({ db: deps.db, requireWrite, now, logger: deps.logger, poller: deps.storyPoller }))
-  app.route('/stories', storyPageRoutes({ db: deps.db, now }))
+  const stories = storyRoutes({ db: deps.db, requireWrite, now, logger: deps.logger, poller: deps.storyPoller })
+  app.route('/api', stories.api)
+  app.route('/stories', stories.pages)
   app.route('/static', staticRoutes())
   app.route('/', accountRoutes({ db: deps.db, auth, now }))
   app.route('/admin', adminRoutes({ db: deps.db, auth, now }))

@@ -240,9 +240,10 @@ async function insertMatches(trx: Executor, storyId: number, matches: readonly {
   return Number(result.numInsertedOrUpdatedRows ?? 0)
 }
 
-/** Every page with the words stories may call it by: its aliases and its handle. */
+/** Every live page with the words stories may call it by: its aliases and its handle. */
 export async function listAliasOwners(db: Db): Promise<AliasOwner[]> {
-  const rows = await db.selectFrom('pages').select(['id', 'handle', 'aliases']).execute()
+  // Archived and deleted pages keep their history but get no new stories.
+  const rows = await db.selectFrom('pages').select(['id', 'handle', 'aliases']).where('archived_at', 'is', null).where('deleted_at', 'is', null).execute()
   return rows.map((r) => ({ pageId: r.id, aliases: [...parseAliases(r.aliases), r.handle] }))
 }
 
@@ -478,6 +479,7 @@ export const listPagesWithStories = async (db: Db, limit = 500) =>
       .selectFrom('pages')
       .select(['pages.id', 'pages.title', 'pages.platform_title', 'pages.handle'])
       .where((eb) => eb.exists(eb.selectFrom('page_stories').select('page_stories.page_id').whereRef('page_stories.page_id', '=', 'pages.id').where('page_stories.removed_at', 'is', null)))
+      .where('pages.deleted_at', 'is', null)
       .orderBy('pages.id')
       .limit(limit)
       .execute()

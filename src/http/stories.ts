@@ -20,9 +20,10 @@ import {
 import type { Logger } from '../logger.ts'
 import { AliasMatcher } from '../stories/match.ts'
 import { createStoryPoller, PollInProgressError, type StoryPoller } from '../stories/poll.ts'
-import { listStoriesWithEffects, manualStorySchema, parseTime, sourceInputSchema, STORY_SORTS, type StoryQuery, type StorySort, type StoryWithEffects } from '../stories/service.ts'
-import { StoriesPage } from '../views/stories.tsx'
+import { listStoriesWithEffects, manualStorySchema, sourceInputSchema, type StoryWithEffects } from '../stories/service.ts'
 import { BadRequestError, readJson } from './errors.ts'
+import { storyPageRoutes } from './stories-pages.tsx'
+import { readStoryQuery } from './story-query.ts'
 
 export interface StoryRouteDeps {
   db: Db
@@ -51,46 +52,21 @@ const storyJson = (s: StoryWithEffects) => ({
   pages: s.pages.map((p) => ({ id: p.pageId, title: p.pageTitle, platform: p.platform, origin: p.origin, alias: p.alias, linkedAt: iso(p.linkedAt), effect: p.effect })),
 })
 
-const positiveId = (value: string | undefined, name: string): number | undefined => {
-  if (value === undefined || value === '') return undefined
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new BadRequestError(`${name} must be a positive whole number (an id), got "${value}"`)
-  return Number(value)
+/** A bare date in the API is a UTC day: `from` its first second, `to` its last. */
+const utcDay = (date: string, end: boolean) => {
+  const ms = Date.parse(`${date}T00:00:00Z`)
+  return Number.isNaN(ms) ? undefined : ms / 1000 + (end ? 86_399 : 0)
 }
 
-const timeQuery = (value: string | undefined, name: string): number | undefined => {
-  if (value === undefined || value === '') return undefined
-  const seconds = parseTime(value)
-  if (seconds === undefined) throw new BadRequestError(`${name} must be an ISO date-time (2026-11-26T10:00:00Z) or unix seconds, got "${value}"`)
-  return seconds
-}
+const defaultPoller = (deps: StoryRouteDeps) => createStoryPoller({ db: deps.db, logger: deps.logger, feedTimeoutMs: 15_000, feedMaxBytes: 5 * 1024 * 1024, now: deps.now })
 
 /**
- * Reads the stories filter shared by the API and the stories page: page, source (an id or "manual"),
- * from, to, sort, order, limit, offset. Every bad value is a 400 naming it.
+ * Everything stories add to the app, sharing one poller (so an API poll, a form's poll and the
+ * schedule never overlap): the JSON API (mount under /api) and the HTML pages (mount under /stories).
  */
-export function readStoryQuery(q: (name: string) => string | undefined): StoryQuery {
-  const source = q('source')
-  const sort = q('sort') || undefined
-  if (sort !== undefined && !STORY_SORTS.includes(sort as StorySort)) throw new BadRequestError(`sort must be one of ${STORY_SORTS.join(', ')}, got "${sort}"`)
-  const order = q('order') || undefined
-  if (order !== undefined && order !== 'asc' && order !== 'desc') throw new BadRequestError(`order must be asc or desc, got "${order}"`)
-  const limit = positiveId(q('limit'), 'limit')
-  if (limit !== undefined && limit > 500) throw new BadRequestError(`limit must be at most 500, got ${limit}`)
-  const offsetText = q('offset')
-  if (offsetText && !/^\d+$/.test(offsetText)) throw new BadRequestError(`offset must be a whole number, got "${offsetText}"`)
-  const from = timeQuery(q('from'), 'from')
-  const to = timeQuery(q('to'), 'to')
-  if (from !== undefined && to !== undefined && from > to) throw new BadRequestError('from must not be later than to')
-  return {
-    pageId: positiveId(q('page'), 'page'),
-    source: source === 'manual' ? 'manual' : positiveId(source, 'source (a source id or "manual")'),
-    from,
-    to,
-    sort: sort as StorySort | undefined,
-    order,
-    limit,
-    offset: offsetText ? Number(offsetText) : undefined,
-  }
+export function storyRoutes(deps: StoryRouteDeps) {
+  const poller = deps.poller ?? defaultPoller(deps)
+  return { api: storyApiRoutes({ ...deps, poller }), pages: storyPageRoutes({ ...deps, poller }) }
 }
 
 /** JSON API for news feeds, stories and their links to pages; mounted under /api. Writes need the operator token. */
@@ -98,7 +74,7 @@ export function storyApiRoutes(deps: StoryRouteDeps) {
   const { db } = deps
   const operator = deps.requireWrite
   const seconds = () => Math.floor(deps.now().getTime() / 1000)
-  const poller = deps.poller ?? createStoryPoller({ db, logger: deps.logger, feedTimeoutMs: 15_000, feedMaxBytes: 5 * 1024 * 1024, now: deps.now })
+  const poller = deps.poller ?? defaultPoller(deps)
 
   const pageOr404 = async (id: string) => {
     const page = await findPage(db, Number(id))
@@ -137,7 +113,7 @@ export function storyApiRoutes(deps: StoryRouteDeps) {
       }
     })
     .get('/stories', async (c) => {
-      const query = readStoryQuery((name) => c.req.query(name))
+      const query = readStoryQuery((name) => c.req.query(name), utcDay)
       if (query.pageId !== undefined) await pageOr404(String(query.pageId))
       if (typeof query.source === 'number' && !(await findStorySource(db, query.source))) throw new BadRequestError(`There is no news source #${query.source}.`, 404)
       const stories = await listStoriesWithEffects(db, query, seconds())
@@ -170,21 +146,4 @@ export function storyApiRoutes(deps: StoryRouteDeps) {
       if (!(await unlinkStory(db, page.id, story.id, seconds()))) throw new BadRequestError(`Story #${story.id} is not linked to page #${page.id}.`, 404)
       return c.json({ unlinked: { pageId: page.id, storyId: story.id } })
     })
-}
-
-/** The stories page (/stories): recent stories with their pages and effects, filtered by source and page. */
-export function storyPageRoutes(deps: { db: Db; now: () => Date }) {
-  const { db } = deps
-  return new Hono().get('/', async (c) => {
-    let query: StoryQuery
-    try {
-      query = readStoryQuery((name) => c.req.query(name))
-    } catch (error) {
-      if (!(error instanceof BadRequestError)) throw error
-      return c.html(StoriesPage({ stories: [], sources: await listStorySources(db), pages: await listPagesWithStories(db), query: {}, error: error.message }), 400)
-    }
-    const [stories, sources, pages] = await Promise.all([listStoriesWithEffects(db, { ...query, limit: query.limit ?? 100 }, Math.floor(deps.now().getTime() / 1000)), listStorySources(db), listPagesWithStories(db)])
-    const selected = query.pageId !== undefined && !pages.some((p) => p.id === query.pageId) ? await findPage(db, query.pageId) : undefined
-    return c.html(StoriesPage({ stories, sources, pages: selected ? [...pages, { id: selected.id, title: selected.title }] : pages, query }))
-  })
 }

@@ -6,7 +6,7 @@ const plural = (n: number, one: string, many: string) => (Math.abs(n) === 1 ? on
 
 export const en: Messages = {
   lang: { name: 'English', switchTo: 'Русский', switchLabel: 'Переключить интерфейс на русский' },
-  nav: { collection: 'Collection', label: 'Sections', overview: 'Pages', groups: 'Groups', compare: 'Compare', skip: 'Skip to content' },
+  nav: { collection: 'Collection', label: 'Sections', overview: 'Pages', groups: 'Groups', compare: 'Compare', stories: 'Stories', skip: 'Skip to content' },
   platform: { vk: 'VK', telegram: 'Telegram' },
   status: {
     ok: 'ok',

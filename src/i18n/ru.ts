@@ -10,7 +10,7 @@ const plural = (n: number, one: string, few: string, many: string) => {
 
 export const ru = {
   lang: { name: 'Русский', switchTo: 'English', switchLabel: 'Switch the interface to English' },
-  nav: { collection: 'Сбор', label: 'Разделы', overview: 'Страницы', groups: 'Группы', compare: 'Сравнение', skip: 'Перейти к содержимому' },
+  nav: { collection: 'Сбор', label: 'Разделы', overview: 'Страницы', groups: 'Группы', compare: 'Сравнение', stories: 'Новости', skip: 'Перейти к содержимому' },
   platform: { vk: 'ВКонтакте', telegram: 'Telegram' } as Record<string, string>,
   status: {
     ok: 'работает',

@@ -10,7 +10,7 @@ const FALLBACK_I18N = createI18n('ru', 'Europe/Moscow')
  * The page frame. `i18n` defaults to the request's (set by i18nMiddleware, read through context
  * storage when the app enables it), else Russian. `section` marks the current nav link.
  */
-export function Layout(props: { title: string; children: Child; scripts?: string[]; i18n?: I18n; section?: 'overview' | 'groups' | 'compare' | 'collection' }) {
+export function Layout(props: { title: string; children: Child; scripts?: string[]; i18n?: I18n; section?: 'overview' | 'groups' | 'compare' | 'collection' | 'stories' }) {
   const c = tryGetContext()
   const i18n = props.i18n ?? c?.var.i18n ?? FALLBACK_I18N
   const { t } = i18n
@@ -40,6 +40,9 @@ export function Layout(props: { title: string; children: Child; scripts?: string
             </a>
             <a href="/compare" aria-current={current('compare')}>
               {t.nav.compare}
+            </a>
+            <a href="/stories" aria-current={current('stories')}>
+              {t.nav.stories}
             </a>
             <a href="/collection" aria-current={current('collection')}>
               {t.nav.collection}

@@ -1,10 +1,16 @@
 import type { RelatedStories } from '../stories/related.ts'
+import { CsrfField } from './csrf-field.tsx'
 import { EFFECT_WORDS, EffectLines } from './story-effect.tsx'
 
 /** What the list needs of the page's i18n: its language and two formatters (structurally the dashboard's I18n). */
 export interface RelatedStoriesLocale {
   locale: 'ru' | 'en'
-  fmt: { dateTime(seconds: number | null | undefined): string; change(n: number | null | undefined): string }
+  fmt: {
+    dateTime(seconds: number | null | undefined): string
+    change(n: number | null | undefined): string
+    isoDate(seconds: number): string
+    time(seconds: number | null | undefined): string
+  }
 }
 
 const WORDS = {
@@ -18,6 +24,13 @@ const WORDS = {
     mentions: (alias: string) => `mentions “${alias}”`,
     more: (n: number) => `Only the newest ${n} are listed and marked.`,
     stories: (n: number) => `${n} stories`,
+    addNote: 'Add a note for this page',
+    noteTitle: 'What happened',
+    notePlaceholder: 'Governor’s live broadcast',
+    date: 'Date',
+    time: 'Time',
+    link: 'Link (optional)',
+    add: 'Add',
   },
   ru: {
     title: 'Связанные новости',
@@ -29,6 +42,13 @@ const WORDS = {
     mentions: (alias: string) => `упоминает «${alias}»`,
     more: (n: number) => `Показаны и отмечены только ${n} последних.`,
     stories: (n: number) => `новостей: ${n}`,
+    addNote: 'Добавить заметку к этой странице',
+    noteTitle: 'Что произошло',
+    notePlaceholder: 'Прямой эфир губернатора',
+    date: 'Дата',
+    time: 'Время',
+    link: 'Ссылка (необязательно)',
+    add: 'Добавить',
   },
 } as const
 
@@ -39,7 +59,14 @@ const httpOnly = (url: string | null) => (url && /^https?:\/\//i.test(url) ? url
  * also carries the chart's markers in `data-story-markers` (escaped JSON, read by web/story-markers.js):
  * grouped lines, whose hover shows title and source and whose click opens the story.
  */
-export function RelatedStoriesList(props: { i18n: RelatedStoriesLocale; pageId: number; chartId: string; related: RelatedStories }) {
+export function RelatedStoriesList(props: {
+  i18n: RelatedStoriesLocale
+  pageId: number
+  chartId: string
+  related: RelatedStories
+  /** An operator is reading: show the form for a dated note (defaults to `now`, unix seconds). */
+  noteForm?: { now: number }
+}) {
   const { fmt } = props.i18n
   const locale = props.i18n.locale === 'en' ? 'en' : 'ru'
   const w = WORDS[locale]
@@ -86,6 +113,33 @@ export function RelatedStoriesList(props: { i18n: RelatedStoriesLocale; pageId: 
         </ol>
       )}
       {props.related.truncated ? <p class="muted small">{w.more(stories.length)}</p> : null}
+      {props.noteForm ? (
+        <details class="add-note">
+          <summary>{w.addNote}</summary>
+          <form method="post" action="/stories/notes" class="filters">
+            <CsrfField />
+            <input type="hidden" name="page" value={String(props.pageId)} />
+            <input type="hidden" name="back" value={`/pages/${props.pageId}#related-stories`} />
+            <label class="grow">
+              {w.noteTitle}
+              <input type="text" name="title" required maxlength={500} placeholder={w.notePlaceholder} />
+            </label>
+            <label>
+              {w.date}
+              <input type="date" name="date" required value={fmt.isoDate(props.noteForm.now)} />
+            </label>
+            <label>
+              {w.time}
+              <input type="time" name="time" value={fmt.time(props.noteForm.now)} />
+            </label>
+            <label class="grow">
+              {w.link}
+              <input type="url" name="link" maxlength={2048} placeholder="https://" />
+            </label>
+            <button type="submit">{w.add}</button>
+          </form>
+        </details>
+      ) : null}
     </section>
   )
 }

@@ -161,7 +161,7 @@ describe('stories API, end to end over HTTP', () => {
     const order = [...html.matchAll(/<tr data-story="(\d+)"/g)].map((m) => Number(m[1]))
     expect(order).toEqual(byEffect.map((s: { id: number }) => s.id))
     expect(html).toContain('data-excess="480"')
-    expect(html).toMatch(/\+720 <span class="muted">vs \+240<\/span>/)
+    expect(html).toContain('+720 <span class="muted">против +240</span>') // Russian unless the reader asks otherwise
   })
 
   it('escapes what feeds say on the stories page and links only http(s)', async () => {
@@ -178,7 +178,8 @@ describe('stories API, end to end over HTTP', () => {
     expect(html).not.toContain('<команда>')
     expect(html).not.toMatch(/href="javascript:/i)
     expect(html).toContain(`href="${feeds.url}/news/1?utm_source=rss"`)
-    expect(html).toContain('mentions “Голубев”')
+    expect(html).toContain('упоминает «Голубев»')
+    expect(await (await call('GET', '/stories?lang=en')).text()).toContain('mentions “Голубев”')
     expect(html).toMatch(/the feed is not well-formed XML \(line \d+/)
 
     const sourceId = (await json(await call('GET', '/api/story-sources'))).body.sources[0].id

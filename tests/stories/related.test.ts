@@ -2,15 +2,13 @@ import { describe, expect, it } from 'vitest'
 import { insertManualStory } from '../../src/db/stories.ts'
 import { loadRelatedStories, MARKERS_PER_STORY_MAX, storyMarkers } from '../../src/stories/related.ts'
 import { RelatedStoriesList } from '../../src/views/related-stories.tsx'
+import { createI18n } from '../../src/i18n/index.ts'
 import { testDb } from '../helpers/db.ts'
 import { DAY, seedHistory, STORY } from './seed.ts'
 
 const story = (id: number, at: number, title = `Story ${id}`) => ({ id, title, source: { id: 1, title: 'Дон-ТР', url: 'https://don.example/rss' }, link: `https://don.example/${id}`, publishedAt: at })
 
-const i18n = {
-  locale: 'ru' as const,
-  fmt: { dateTime: (s: number | null | undefined) => (s == null ? '—' : new Date(s * 1000).toISOString().slice(0, 16)), change: (n: number | null | undefined) => (n == null ? '—' : n > 0 ? `+${n}` : String(n)) },
-}
+const i18n = createI18n('ru', 'UTC')
 
 describe('story markers for a page chart', () => {
   it('gives each story its own line, sharing one only within the same hour', () => {
@@ -49,10 +47,12 @@ describe('related stories beside the chart', () => {
     expect(html).not.toContain('javascript:')
     expect(html).toContain('href="https://don.example/q"')
     expect(html).toContain('data-excess="480"')
-    expect(html).toContain('+720 <span class="muted">против +240</span>')
+    expect(html).toContain(`${i18n.fmt.change(720)} <span class="muted">против ${i18n.fmt.change(240)}</span>`)
+    expect(html).not.toContain('action="/stories/notes"') // no note form unless an operator reads it
+    expect(String(RelatedStoriesList({ i18n, pageId, chartId: 'followers-chart', related, noteForm: { now } }))).toContain('action="/stories/notes"')
     const markers = JSON.parse(html.match(/data-story-markers="([^"]*)"/)![1]!.replaceAll('&quot;', '"').replaceAll('&amp;', '&').replaceAll('&lt;', '<').replaceAll('&gt;', '>'))
     expect(markers).toEqual([
-      { t: STORY * 1000, label: 'Governor’s live broadcast <b>', items: [{ id: expect.any(Number), title: 'Governor’s live broadcast <b>', source: 'заметка аналитика', link: null, when: new Date(STORY * 1000).toISOString().slice(0, 16) }] },
+      { t: STORY * 1000, label: 'Governor’s live broadcast <b>', items: [{ id: expect.any(Number), title: 'Governor’s live broadcast <b>', source: 'заметка аналитика', link: null, when: i18n.fmt.dateTime(STORY) }] },
       { t: (STORY + 3 * DAY) * 1000, label: 'Quiet day', items: [expect.objectContaining({ link: 'https://don.example/q' })] },
     ])
   })
