@@ -3,9 +3,12 @@
 //
 //   npx tsx bench/dashboard.ts [--pages 5000] [--days 90] [--runs 20] [--keep path.db]
 //
+// With --keep the database stays at that path, and a later run with the same path measures it again
+// without seeding.
+//
 // The history is written in bulk with plain SQL (the collector's path would take hours for 10 million
 // rows); page_stats and daily_rollups are filled with the same figures the write path computes.
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -152,7 +155,8 @@ async function measure() {
 
 console.log(`publicpulse dashboard bench: ${PAGES} pages × ${DAYS} days of hourly history, ${RUNS} runs per request`)
 try {
-  await seed()
+  if (values.keep && existsSync(values.keep)) console.log(`  measuring the existing ${values.keep}`)
+  else await seed()
   await measure()
 } finally {
   if (dir) rmSync(dir, { recursive: true, force: true })

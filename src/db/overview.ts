@@ -180,8 +180,36 @@ export async function listOverviewRows(
   limit: number,
   now = currentTime(),
 ): Promise<OverviewRow[]> {
+  return listOverviewRowsByIds(db, await listOverviewIds(db, query, now, { offset, limit }), now)
+}
+
+/**
+ * The ids of the filtered set in display order (a slice of it when `slice` is given). Sorting only ids
+ * keeps the sort narrow; the rows of one screen (or one export chunk) are read by id afterwards.
+ */
+export async function listOverviewIds(
+  db: Db,
+  query: Omit<OverviewQuery, 'page' | 'perPage'> & { id?: number },
+  now = currentTime(),
+  slice?: { offset: number; limit: number },
+): Promise<number[]> {
   const sortBy = sortExpression(query.sort, now)
-  const rows = await baseQuery(db, query)
+  let ids = baseQuery(db, query)
+    .select('pages.id')
+    // Empty figures last whichever way the column is sorted; the id keeps paging stable between ties.
+    .orderBy(sql`${sortBy} is null`)
+    .orderBy(sortBy, query.order)
+    .orderBy('pages.id')
+  if (slice) ids = ids.limit(slice.limit).offset(slice.offset)
+  return (await ids.execute()).map((r) => r.id)
+}
+
+/** Overview rows of the given pages, in the order of `ids` (missing ids are skipped). */
+export async function listOverviewRowsByIds(db: Db, ids: readonly number[], now = currentTime()): Promise<OverviewRow[]> {
+  if (ids.length === 0) return []
+  const rows = await db
+    .selectFrom('pages')
+    .leftJoin('page_stats', 'page_stats.page_id', 'pages.id')
     .select([
       'pages.id',
       'pages.platform',
@@ -207,37 +235,38 @@ export async function listOverviewRows(
       'page_stats.avg_views',
       'page_stats.err',
     ])
-    // Empty figures last whichever way the column is sorted; the id keeps paging stable between ties.
-    .orderBy(sql`${sortBy} is null`)
-    .orderBy(sortBy, query.order)
-    .orderBy('pages.id')
-    .limit(limit)
-    .offset(offset)
+    .where('pages.id', 'in', [...ids])
     .execute()
-  return rows.map((r) => ({
-    id: r.id,
-    platform: r.platform,
-    handle: r.handle,
-    url: r.url,
-    title: r.title,
-    region: r.region,
-    tags: parseList(r.tags),
-    active: r.active === 1,
-    status: r.status,
-    statusMessage: r.active === 1 ? r.status_message : (r.paused_reason ?? r.status_message),
-    statusAt: r.status_at,
-    followers: r.followers,
-    followersExact: r.exact === null ? null : r.exact === 1,
-    collectedAt: r.collected_at,
-    change1d: r.change_1d,
-    change7d: r.change_7d,
-    change30d: r.change_30d,
-    pct1d: r.pct_1d,
-    pct7d: r.pct_7d,
-    pct30d: r.pct_30d,
-    avgViews: r.avg_views,
-    err: r.err,
-  }))
+  const byId = new Map(
+    rows.map((r): [number, OverviewRow] => [
+      r.id,
+      {
+        id: r.id,
+        platform: r.platform,
+        handle: r.handle,
+        url: r.url,
+        title: r.title,
+        region: r.region,
+        tags: parseList(r.tags),
+        active: r.active === 1,
+        status: r.status,
+        statusMessage: r.active === 1 ? r.status_message : (r.paused_reason ?? r.status_message),
+        statusAt: r.status_at,
+        followers: r.followers,
+        followersExact: r.exact === null ? null : r.exact === 1,
+        collectedAt: r.collected_at,
+        change1d: r.change_1d,
+        change7d: r.change_7d,
+        change30d: r.change_30d,
+        pct1d: r.pct_1d,
+        pct7d: r.pct_7d,
+        pct30d: r.pct_30d,
+        avgViews: r.avg_views,
+        err: r.err,
+      },
+    ]),
+  )
+  return ids.flatMap((id) => byId.get(id) ?? [])
 }
 
 /** One page's overview row (its latest figures with the 1/7/30-day percentages), or undefined. */

@@ -3,7 +3,7 @@ import { Hono } from 'hono'
 import { stream } from 'hono/streaming'
 import { stringify } from 'csv-stringify/sync'
 import { z } from 'zod'
-import { groupSeries, listGroups, listOverview, listOverviewRows, overviewTotals, type GroupBy, type OverviewQuery, type OverviewRow } from '../db/overview.ts'
+import { groupSeries, listGroups, listOverviewIds, listOverviewRows, listOverviewRowsByIds, overviewTotals, type GroupBy, type OverviewFilter, type OverviewQuery, type OverviewRow } from '../db/overview.ts'
 import { findPage } from '../db/pages.ts'
 import type { Db } from '../db/schema.ts'
 import { firstDataAt, indexTo100, markGaps, pageSeries, type Metric, type SeriesPoint } from '../db/series.ts'
@@ -21,16 +21,23 @@ import {
   toOverviewQuery,
 } from './dashboard-params.ts'
 import { BadRequestError } from './errors.ts'
+import { ttlCache } from './ttl-cache.ts'
 
 export interface AnalyticsDeps {
   db: Db
   now: () => Date
 }
 
+/** How long totals and group sums are reused (see ttl-cache.ts). */
+export const SUMS_TTL_MS = 30_000
+
+/** The filter part of an overview query, as a cache key (totals do not depend on sort or page). */
+export const filterKey = (q: OverviewFilter) => JSON.stringify([q.platform, q.region, q.tag, q.status, q.q])
+
 /** Most pages one comparison draws. */
 export const MAX_COMPARED = 10
 /** Rows read per query while an export streams the whole filtered overview. */
-const EXPORT_BATCH = 5000
+const EXPORT_CHUNK = 2000
 
 const iso = (seconds: number | null) => (seconds === null ? null : new Date(seconds * 1000).toISOString())
 const pointsJson = (points: readonly SeriesPoint[]) => points.map((p) => ({ t: iso(p.t), v: p.v }))
@@ -67,13 +74,13 @@ function attachment(c: Context, name: string, type: 'csv' | 'json') {
 
 const pageNotFound = (id: number | string) => new BadRequestError(`There is no page #${id}.`, 404)
 
-/** Reads the whole filtered overview in slices, so an export of 130,000 rows never holds the database for long. */
+/**
+ * Reads the whole filtered overview: the ids sorted once, then the rows by id in chunks, so an export of
+ * 130,000 rows sorts once and never holds the database for long.
+ */
 async function* overviewSlices(db: Db, query: OverviewQuery, now: number): AsyncGenerator<OverviewRow[]> {
-  for (let offset = 0; ; offset += EXPORT_BATCH) {
-    const rows = await listOverviewRows(db, query, offset, EXPORT_BATCH, now)
-    if (rows.length) yield rows
-    if (rows.length < EXPORT_BATCH) return
-  }
+  const ids = await listOverviewIds(db, query, now)
+  for (let i = 0; i < ids.length; i += EXPORT_CHUNK) yield await listOverviewRowsByIds(db, ids.slice(i, i + EXPORT_CHUNK), now)
 }
 
 const seriesParams = z.object({ metric: metricSchema, range: rangePresetSchema, export: exportSchema, mode: modeSchema })
@@ -81,6 +88,8 @@ const seriesParams = z.object({ metric: metricSchema, range: rangePresetSchema, 
 /** The JSON API behind the dashboard, for analysts' own scripts too (mounted under /api). Reads only. */
 export function analyticsRoutes({ db, now }: AnalyticsDeps) {
   const nowSeconds = () => Math.floor(now().getTime() / 1000)
+  const cache = ttlCache({ ttlMs: SUMS_TTL_MS })
+  const totalsOf = (q: OverviewQuery, at: number) => cache.get(`totals:${filterKey(q)}`, () => overviewTotals(db, q, at))
   const timeParams = (c: Context) => ({ from: parseTime(c.req.query('from'), 'from'), to: parseTime(c.req.query('to'), 'to', true) })
 
   return new Hono()
@@ -89,12 +98,12 @@ export function analyticsRoutes({ db, now }: AnalyticsDeps) {
       const params = parseStrict(overviewParamsSchema, raw)
       const exportAs = parseStrict(z.object({ export: exportSchema }), { export: raw.export ?? '' }).export
       const query = toOverviewQuery(params)
-      if (!exportAs) {
-        const result = await listOverview(db, query, nowSeconds())
-        return c.json({ rows: result.rows.map(rowJson), total: result.total, totals: result.totals, page: query.page, perPage: query.perPage })
-      }
       const at = nowSeconds()
-      const totals = await overviewTotals(db, query, at)
+      if (!exportAs) {
+        const [rows, totals] = await Promise.all([listOverviewRows(db, query, (query.page - 1) * query.perPage, query.perPage, at), totalsOf(query, at)])
+        return c.json({ rows: rows.map(rowJson), total: totals.pages, totals, page: query.page, perPage: query.perPage })
+      }
+      const totals = await totalsOf(query, at)
       attachment(c, 'publicpulse-overview', exportAs)
       return stream(c, async (out) => {
         if (exportAs === 'csv') {
@@ -179,7 +188,7 @@ export function analyticsRoutes({ db, now }: AnalyticsDeps) {
         if (params.export === 'json') attachment(c, `publicpulse-${by}-followers`, 'json')
         return c.json({ by, key, from: iso(range.from), to: iso(range.to), points: out })
       }
-      const groups = await listGroups(db, by, { platform: params.platform }, nowSeconds())
+      const groups = await cache.get(`groups:${by}:${params.platform ?? ''}`, () => listGroups(db, by, { platform: params.platform }, nowSeconds()))
       if (params.export === 'csv') {
         attachment(c, `publicpulse-groups-${by}`, 'csv')
         return c.body(

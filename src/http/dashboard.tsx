@@ -2,7 +2,7 @@ import type { Context } from 'hono'
 import type { Child } from 'hono/jsx'
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { findOverviewRow, groupSeries, hasPages, listFilterValues, listGroups, listOverview, listOverviewRows, listSparklines, type GroupBy } from '../db/overview.ts'
+import { findOverviewRow, groupSeries, hasPages, listFilterValues, listGroups, listOverviewRows, listSparklines, overviewTotals, type GroupBy } from '../db/overview.ts'
 import { findPage } from '../db/pages.ts'
 import type { Db } from '../db/schema.ts'
 import { firstDataAt, markGaps, pageSeries, type Metric } from '../db/series.ts'
@@ -16,7 +16,8 @@ import { Groups } from '../views/groups.tsx'
 import { NotFound } from '../views/not-found.tsx'
 import { FirstRun, Overview } from '../views/overview.tsx'
 import { PageDetail, POST_SORTS, sortPosts } from '../views/page-detail.tsx'
-import { MAX_COMPARED } from './analytics.ts'
+import { filterKey, MAX_COMPARED, SUMS_TTL_MS } from './analytics.ts'
+import { ttlCache } from './ttl-cache.ts'
 import { groupBySchema, metricSchema, modeSchema, overviewParamsSchema, ParamError, parseLenient, parsePageIds, rangePresetSchema, resolveRange, toOverviewQuery } from './dashboard-params.ts'
 
 export interface DashboardDeps {
@@ -53,6 +54,7 @@ export function dashboardRoutes(deps: DashboardDeps) {
   const { db } = deps
   const nowSeconds = () => Math.floor(deps.now().getTime() / 1000)
   const i18n = (c: Context) => i18nOf(c, deps.timeZone)
+  const cache = ttlCache({ ttlMs: SUMS_TTL_MS })
 
   /**
    * The page's range from `range=` or the custom `from`/`to` dates of the form (days in the display
@@ -88,8 +90,14 @@ export function dashboardRoutes(deps: DashboardDeps) {
       if (!(await hasPages(db))) return c.html(<FirstRun i18n={t} />)
       const { value, dropped } = parseLenient(overviewParamsSchema, c.req.query())
       const query = toOverviewQuery(value)
-      const [result, filters] = await Promise.all([listOverview(db, query, nowSeconds()), listFilterValues(db)])
-      const sparklines = await listSparklines(db, result.rows.map((r) => r.id), nowSeconds())
+      const at = nowSeconds()
+      const [rows, totals, filters] = await Promise.all([
+        listOverviewRows(db, query, (query.page - 1) * query.perPage, query.perPage, at),
+        cache.get(`totals:${filterKey(query)}`, () => overviewTotals(db, query, at)),
+        cache.get('filters', () => listFilterValues(db)),
+      ])
+      const result = { rows, total: totals.pages, totals }
+      const sparklines = await listSparklines(db, rows.map((r) => r.id), at)
       const notices = describeDropped(t, dropped, () => t.t.overview.any)
       return c.html(<Overview i18n={t} query={query} result={result} sparklines={sparklines} filters={filters} notices={notices} />)
     })
@@ -165,7 +173,7 @@ export function dashboardRoutes(deps: DashboardDeps) {
       const { value, dropped } = parseLenient(z.object({ by: groupBySchema }), c.req.query())
       const notices = describeDropped(t, dropped, () => t.t.groups.byRegion)
       const by: GroupBy = value.by ?? 'region'
-      const groups = await listGroups(db, by, {}, nowSeconds())
+      const groups = await cache.get(`groups:${by}`, () => listGroups(db, by, {}, nowSeconds()))
       const requested = c.req.query('key')
       const keyed = groups.filter((g) => g.key !== null)
       const selected = requested !== undefined && keyed.some((g) => g.key === requested) ? requested : keyed[0]?.key ?? undefined
