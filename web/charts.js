@@ -70,7 +70,7 @@
     const unit = canvas.dataset.unit === 'index' ? 'index' : 'count'
     const c = colors()
     const whole = new Intl.NumberFormat(tag, { maximumFractionDigits: unit === 'index' ? 2 : 0 })
-    const compact = new Intl.NumberFormat(locale === 'ru' ? 'ru-RU' : 'en-US', { notation: 'compact', maximumFractionDigits: 1 })
+    const compact = new Intl.NumberFormat(locale === 'ru' ? 'ru-RU' : 'en-US', { notation: 'compact', maximumFractionDigits: 2 })
     const when = new Intl.DateTimeFormat(tag, { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' })
     const sets = datasetsOf(canvas)
     const datasets = sets.map(function (set, i) {
@@ -108,8 +108,9 @@
           y: {
             ticks: {
               color: c.muted,
+              // Whole figures up to a million (13 500, not "13,5 тыс." twice); short forms above.
               callback: function (v) {
-                return unit === 'index' ? whole.format(v) : compact.format(v)
+                return unit === 'index' || Math.abs(v) < 1e6 ? whole.format(v) : compact.format(v)
               },
             },
             grid: { color: c.line },
