@@ -20,11 +20,14 @@ const derive = (password: string, salt: Buffer, cost: { N: number; r: number; p:
     )
   })
 
-/** Hashes a password: `scrypt$N$r$p$salt$hash`. Runs off the event loop. */
-export async function hashPassword(password: string): Promise<string> {
+/** scrypt parameters; a hash records the ones it was made with. */
+export type ScryptCost = { N: number; r: number; p: number }
+
+/** Hashes a password: `scrypt$N$r$p$salt$hash`. Runs off the event loop. `cost` defaults to the production one. */
+export async function hashPassword(password: string, cost: ScryptCost = COST): Promise<string> {
   const salt = randomBytes(SALT_BYTES)
-  const key = await derive(password, salt, COST)
-  return ['scrypt', COST.N, COST.r, COST.p, salt.toString('base64url'), key.toString('base64url')].join('$')
+  const key = await derive(password, salt, cost)
+  return ['scrypt', cost.N, cost.r, cost.p, salt.toString('base64url'), key.toString('base64url')].join('$')
 }
 
 /** Checks a password against a stored hash in constant time. A malformed hash never matches. */

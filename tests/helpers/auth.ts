@@ -1,13 +1,26 @@
-import { createUser } from '../../src/auth/accounts.ts'
-import { cliActor } from '../../src/auth/audit.ts'
+import { getUser } from '../../src/auth/accounts.ts'
+import { hashPassword } from '../../src/auth/passwords.ts'
 import type { Role } from '../../src/auth/roles.ts'
 import type { Db } from '../../src/db/schema.ts'
 
 export const PASSWORD = 'correct horse battery staple'
 
-/** A user with a known password (no one-time password to change). */
+/**
+ * Test scrypt cost: the hash records its parameters and verifyPassword reads them, so logins of these
+ * users run the real check at a fraction of the production cost (which the password tests cover).
+ */
+const TEST_COST = { N: 2 ** 10, r: 8, p: 1 }
+const hashes = new Map<string, Promise<string>>()
+
+/** A user with a known password (no one-time password to change), stored as createUser stores one. */
 export async function addUser(db: Db, name: string, role: Role, password = PASSWORD) {
-  return (await createUser(db, { name, role, password }, cliActor())).user
+  if (!hashes.has(password)) hashes.set(password, hashPassword(password, TEST_COST))
+  const { id } = await db
+    .insertInto('users')
+    .values({ name, role, password_hash: await hashes.get(password)!, created_at: new Date().toISOString(), password_changed_at: null, last_login_at: null })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return getUser(db, id)
 }
 
 /** The value of a cookie set by a response, or undefined. */
