@@ -218,6 +218,10 @@ export function FirstRun(props: { i18n: I18n }) {
       <section class="first-run">
         <h1>{t.firstRun.heading}</h1>
         <p>{t.firstRun.intro}</p>
+        <p>
+          {t.firstRun.form}
+          <a href="/manage/pages/new">{t.firstRun.formLink}</a>, <a href="/manage/import">{t.firstRun.importLink}</a>.
+        </p>
         <p>{t.firstRun.cli}</p>
         <pre>
           <code>{`npm run cli -- pages add https://t.me/durov\nnpm run cli -- pages add https://vk.com/club33438842 --region "Ростовская область" --tag governor`}</code>

@@ -114,9 +114,11 @@ describe('dashboard pages over HTTP on a seeded history', () => {
   it('greets a fresh install with the first-run page, answers unknown pages with a 404 page', async () => {
     const db = await testDb()
     const { url } = await startTestApp(db, { now })
-    const first = textOf(await (await get(url, '/')).text())
+    const firstHtml = await (await get(url, '/')).text()
+    const first = textOf(firstHtml)
     expect(first).toContain('Пока не зарегистрировано ни одной страницы')
     expect(first).toContain('npm run cli -- pages add https://t.me/durov')
+    expect(firstHtml).toContain('<a href="/manage/pages/new">Управление → Добавить страницу</a>')
     const missing = await get(url, '/pages/999')
     expect(missing.status).toBe(404)
     expect(textOf(await missing.text())).toContain('Страницы №999 нет.')
