@@ -68,8 +68,9 @@ export async function startFeedServer(): Promise<FeedServer> {
   app.get('/broken.xml', () => xml(feedBytes(MOS).subarray(0, 1500)))
   app.get('/html', (c) => c.html('<!doctype html><html><body><h1>Too many requests</h1></body></html>'))
   app.get('/gone.xml', (c) => c.text('gone', 410))
-  app.get('/slow.xml', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 1500))
+  // Answers after ?ms= milliseconds (1500 by default).
+  app.get('/slow.xml', async (c) => {
+    await new Promise((resolve) => setTimeout(resolve, Number(c.req.query('ms') ?? 1500)))
     return xml(feedBytes(MOS))
   })
   // Too large, announced in Content-Length.

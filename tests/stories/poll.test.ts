@@ -216,7 +216,7 @@ describe('news feed poll against the recorded feeds over HTTP', () => {
   it('never runs two polls at once', async () => {
     const db = await testDb()
     const feeds = await startFeedServer()
-    await addSource(db, `${feeds.url}/slow.xml`)
+    await addSource(db, `${feeds.url}/slow.xml?ms=400`)
     const p = poller(db, { timeoutMs: 3000 })
 
     const first = p.run()
