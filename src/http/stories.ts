@@ -10,7 +10,6 @@ import {
   insertStorySource,
   linkStory,
   listAliasOwners,
-  listPagesWithStories,
   listStorySources,
   rematchStories,
   type StorySourceView,
