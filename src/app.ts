@@ -11,6 +11,7 @@ import { managePagesRoutes } from './http/manage-pages.tsx'
 import { LARGE_BODY_PATHS, pageAdminApiRoutes } from './http/page-admin-api.ts'
 import type { Platforms } from './platforms/index.ts'
 import { analyticsRoutes } from './http/analytics.ts'
+import { collectionRoutes } from './http/collection.tsx'
 import { dashboardRoutes } from './http/dashboard.tsx'
 import { i18nMiddleware } from './i18n/request.ts'
 import { BadRequestError, errorHandler } from './http/errors.ts'
@@ -87,6 +88,7 @@ export function createApp(deps: AppDeps) {
   app.route('/admin', adminRoutes({ db: deps.db, auth, now }))
   app.route('/manage', managePagesRoutes({ db: deps.db, auth, platforms: deps.platforms, requireWrite, now }))
   app.route('/api', analyticsRoutes({ db: deps.db, now }))
+  app.route('/collection', collectionRoutes({ db: deps.db, collector: deps.collector }))
   app.route('/', dashboardRoutes({ db: deps.db, now, timeZone, pageExtras: storyPageExtras(deps.db, now) }))
   app.notFound((c) => c.json({ error: `Nothing here: ${c.req.method} ${c.req.path}` }, 404))
   app.onError(errorHandler(deps.logger))
