@@ -49,6 +49,7 @@ function Row(props: { i18n: I18n; row: OverviewRow; spark: (number | null)[] }) 
     <tr data-page-id={r.id}>
       <td class="page-cell">
         <a href={`/pages/${r.id}`}>{r.title}</a>
+        {r.region ? <span class="sub region-inline">{r.region}</span> : null}
       </td>
       <td>
         <PlatformIcon i18n={props.i18n} platform={r.platform} />
