@@ -4,6 +4,7 @@ import { recordAudit } from '../auth/audit.ts'
 import { isRole } from '../auth/roles.ts'
 import { decoyHash, MIN_PASSWORD_LENGTH, passwordProblem, verifyPassword } from '../auth/passwords.ts'
 import type { Db } from '../db/schema.ts'
+import { i18nOf } from '../i18n/request.ts'
 import { AccountPage } from '../views/account.tsx'
 import { LoginPage } from '../views/login.tsx'
 import { MessagePage } from '../views/message.tsx'
@@ -33,8 +34,7 @@ export function accountRoutes({ db, auth, now }: AccountDeps) {
       const verdict = auth.throttle.attempt(name, address)
       if (!verdict.allowed) {
         c.header('Retry-After', String(verdict.retryAfterSeconds))
-        const minutes = Math.ceil(verdict.retryAfterSeconds / 60)
-        const message = `Too many failed logins ${verdict.scope === 'account' ? 'for this account' : 'from your address'}; try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`
+        const message = i18nOf(c).t.account.tooManyFailures(verdict.scope, Math.ceil(verdict.retryAfterSeconds / 60))
         return c.html(<LoginPage next={next} name={name} error={message} />, 429)
       }
       const user = name ? await findUserByName(db, name) : undefined
@@ -43,7 +43,7 @@ export function accountRoutes({ db, auth, now }: AccountDeps) {
       c.set('audited', true)
       if (!user || !valid || user.disabled === 1) {
         await recordAudit(db, { kind: 'anonymous', name: 'anonymous', id: null, address }, { action: 'auth.login_failed', targetType: 'user', targetId: user?.id, summary: `Failed login as "${name}"${user?.disabled ? ' (disabled account)' : ''}` }, now())
-        return c.html(<LoginPage next={next} name={name} error="Wrong name or password." />, 401)
+        return c.html(<LoginPage next={next} name={name} error={i18nOf(c).t.account.wrongPassword} />, 401)
       }
       auth.throttle.succeed(name)
       await auth.startSession(c, { id: user.id, name: user.name, role: isRole(user.role) ? user.role : 'viewer', mustChangePassword: user.must_change_password === 1 })
@@ -65,11 +65,12 @@ export function accountRoutes({ db, auth, now }: AccountDeps) {
     .post('/account/password', async (c) => {
       const identity = c.get('identity')!
       if (identity.kind !== 'session' || identity.id === null) {
-        return c.html(MessagePage({ title: 'Not possible', message: 'Only people logged in with a password can change it.' }), 403)
+        const { t } = i18nOf(c)
+        return c.html(MessagePage({ title: t.account.notPossible, message: t.account.onlyPasswordUsers }), 403)
       }
       const form = await formFields(c)
       const render = (error: string, status: 400 | 403 | 404 | 409) => c.html(<AccountPage identity={identity} minLength={MIN_PASSWORD_LENGTH} error={error} />, status)
-      if ((form.password ?? '') !== (form.confirm ?? '')) return render('The two new passwords differ.', 400)
+      if ((form.password ?? '') !== (form.confirm ?? '')) return render(i18nOf(c).t.account.passwordsDiffer, 400)
       const problem = passwordProblem(form.password ?? '', identity.name)
       if (problem) return render(problem, 400)
       try {
@@ -81,6 +82,6 @@ export function accountRoutes({ db, auth, now }: AccountDeps) {
       c.set('audited', true)
       // Every session of the user ended with the change; this browser gets a fresh one.
       await auth.startSession(c, { id: identity.id, name: identity.name, role: identity.role, mustChangePassword: false })
-      return c.html(<AccountPage identity={c.get('identity')!} minLength={MIN_PASSWORD_LENGTH} done="Password changed. Your other sessions were logged out." />)
+      return c.html(<AccountPage identity={c.get('identity')!} minLength={MIN_PASSWORD_LENGTH} done={i18nOf(c).t.account.passwordChanged} />)
     })
 }

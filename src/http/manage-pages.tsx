@@ -6,6 +6,7 @@ import type { Db } from '../db/schema.ts'
 import { addPage, changePageState, deletePage, lookupPage, metaOf, pageMetaSchema, splitList, updatePageMeta, type PageAction } from '../page-admin.ts'
 import type { Platforms } from '../platforms/index.ts'
 import { parsePageLink } from '../platforms/links.ts'
+import { i18nOf } from '../i18n/request.ts'
 import { pageInputSchema } from '../registry.ts'
 import { importCsv, MAX_CSV_BYTES, previewCsv } from '../registry-csv.ts'
 import { ImportDone, ImportForm, ImportPreview } from '../views/import.tsx'
@@ -71,7 +72,7 @@ export function managePagesRoutes(deps: ManageDeps) {
         const link = parsePageLink(values.url)
         const existing = await findPageByHandle(db, link.platform, link.handle)
         if (existing && !existing.deleted_at) {
-          return c.html(<NewPageForm values={values} error={`This page is already registered as #${existing.id}.`} existing={existing} />, 409)
+          return c.html(<NewPageForm values={values} error={i18nOf(c).t.manage.alreadyRegistered(existing.id)} existing={existing} />, 409)
         }
         const lookup = await lookupPage(deps.platforms, link)
         return c.html(<PagePreview values={values} lookup={lookup} />)
@@ -148,8 +149,8 @@ export function managePagesRoutes(deps: ManageDeps) {
     .get('/import', (c) => c.html(<ImportForm />))
     .post('/import/preview', async (c) => {
       const file = (await c.req.parseBody()).file
-      if (!(file instanceof File) || file.size === 0) return c.html(<ImportForm error="Choose a CSV file to import." />, 400)
-      if (file.size > MAX_CSV_BYTES) return c.html(<ImportForm error={`The file is larger than ${MAX_CSV_BYTES / 1024 / 1024} MB.`} />, 413)
+      if (!(file instanceof File) || file.size === 0) return c.html(<ImportForm error={i18nOf(c).t.importCsv.chooseFile} />, 400)
+      if (file.size > MAX_CSV_BYTES) return c.html(<ImportForm error={i18nOf(c).t.importCsv.tooLarge(MAX_CSV_BYTES / 1024 / 1024)} />, 413)
       const bytes = new Uint8Array(await file.arrayBuffer())
       const preview = await previewCsv(db, bytes)
       const fileName = file.name.slice(0, 200) || 'upload.csv'
@@ -160,7 +161,7 @@ export function managePagesRoutes(deps: ManageDeps) {
     .post('/import', async (c) => {
       const form = await formFields(c)
       const bytes = new Uint8Array(Buffer.from(form.csv ?? '', 'base64'))
-      if (bytes.length === 0) return c.html(<ImportForm error="The import form was empty; choose the file again." />, 400)
+      if (bytes.length === 0) return c.html(<ImportForm error={i18nOf(c).t.importCsv.emptyForm} />, 400)
       const fileName = (form.file_name ?? 'upload.csv').slice(0, 200)
       const result = await importCsv(db, bytes, actor(c), now(), { fileName })
       c.set('audited', true)

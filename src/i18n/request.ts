@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono'
+import { tryGetContext } from 'hono/context-storage'
 import { getCookie, setCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
 import { createI18n, type I18n, LOCALE_COOKIE, LOCALES, type Locale, pickLocale } from './index.ts'
@@ -28,6 +29,11 @@ export function i18nMiddleware(options: { timeZone: string }): MiddlewareHandler
 
 /** The request's I18n (falls back to Russian in the given zone when the middleware did not run). */
 export const i18nOf = (c: Context, timeZone = 'Europe/Moscow'): I18n => c.get('i18n') ?? createI18n('ru', timeZone)
+
+const FALLBACK = createI18n('ru', 'Europe/Moscow')
+
+/** The I18n of the request being rendered (through context storage), for components deep in a view; Russian outside a request. */
+export const currentI18n = (): I18n => tryGetContext()?.var.i18n ?? FALLBACK
 
 /** The current URL with `lang` set to the other language: the switch in the top bar. */
 export function switchLanguageHref(url: string, current: Locale): string {

@@ -1,6 +1,7 @@
 import type { ApiTokenView, UserView } from '../auth/accounts.ts'
-import { ROLE_DESCRIPTIONS, ROLES, type Role } from '../auth/roles.ts'
+import { ROLES, type Role } from '../auth/roles.ts'
 import type { AuditRow } from '../db/account-tables.ts'
+import { currentI18n } from '../i18n/request.ts'
 import { CsrfField } from './csrf-field.tsx'
 import { ManageLayout } from './manage-layout.tsx'
 
@@ -8,7 +9,7 @@ const when = (iso: string | null) => (iso ? `${iso.slice(0, 10)} ${iso.slice(11,
 
 function RoleSelect(props: { name?: string; value?: Role }) {
   return (
-    <select name={props.name ?? 'role'} aria-label="Role">
+    <select name={props.name ?? 'role'} aria-label={currentI18n().t.admin.role}>
       {ROLES.map((r) => (
         <option value={r} selected={r === (props.value ?? 'viewer')}>
           {r}
@@ -32,26 +33,27 @@ function OneTime(props: { label: string; secret: string; note: string }) {
 }
 
 export function UsersPage(props: { users: UserView[]; selfId: number | null; notice?: string; error?: string; oneTime?: { name: string; password: string } }) {
+  const t = currentI18n().t.admin
   return (
-    <ManageLayout title="Users" notice={props.notice} error={props.error}>
-      <h1>Users</h1>
+    <ManageLayout title={t.usersTitle} notice={props.notice} error={props.error}>
+      <h1>{t.usersTitle}</h1>
       {props.oneTime ? (
         <OneTime
-          label={`One-time password for "${props.oneTime.name}":`}
+          label={t.oneTimeFor(props.oneTime.name)}
           secret={props.oneTime.password}
-          note="Shown only now. Give it to them through a safe channel; they choose their own password when they first log in."
+          note={t.oneTimeNote}
         />
       ) : null}
       <div class="table-wrap">
         <table>
           <thead>
             <tr>
-              <th>Name</th>
-              <th>Role</th>
-              <th>State</th>
-              <th>Last login</th>
-              <th>Created</th>
-              <th>Actions</th>
+              <th>{t.col.name}</th>
+              <th>{t.col.role}</th>
+              <th>{t.col.state}</th>
+              <th>{t.col.lastLogin}</th>
+              <th>{t.col.created}</th>
+              <th>{t.col.actions}</th>
             </tr>
           </thead>
           <tbody>
@@ -65,25 +67,25 @@ export function UsersPage(props: { users: UserView[]; selfId: number | null; not
                     <form method="post" action={`/admin/users/${u.id}/role`} class="inline">
                       <CsrfField />
                       <RoleSelect value={u.role} />
-                      <button type="submit">Set role</button>
+                      <button type="submit">{t.setRole}</button>
                     </form>
                   )}
                 </td>
-                <td>{u.disabled ? 'disabled' : u.mustChangePassword ? 'one-time password' : 'active'}</td>
+                <td>{u.disabled ? t.userState.disabled : u.mustChangePassword ? t.userState.oneTime : t.userState.active}</td>
                 <td>{when(u.last_login_at)}</td>
                 <td>{when(u.created_at)}</td>
                 <td class="actions">
                   {u.id === props.selfId ? (
-                    <a href="/account">Your account</a>
+                    <a href="/account">{t.yourAccount}</a>
                   ) : (
                     <>
                       <form method="post" action={`/admin/users/${u.id}/reset-password`} class="inline">
                         <CsrfField />
-                        <button type="submit">New one-time password</button>
+                        <button type="submit">{t.newOneTime}</button>
                       </form>
                       <form method="post" action={`/admin/users/${u.id}/${u.disabled ? 'enable' : 'disable'}`} class="inline">
                         <CsrfField />
-                        <button type="submit">{u.disabled ? 'Enable' : 'Disable'}</button>
+                        <button type="submit">{u.disabled ? t.enable : t.disable}</button>
                       </form>
                     </>
                   )}
@@ -94,73 +96,74 @@ export function UsersPage(props: { users: UserView[]; selfId: number | null; not
         </table>
       </div>
       <form method="post" action="/admin/users" class="stack narrow">
-        <h2>Add a user</h2>
+        <h2>{t.addUserHeading}</h2>
         <CsrfField />
         <label>
-          Name
+          {t.name}
           <input name="name" required autocomplete="off" />
         </label>
         <label>
-          Role
+          {t.role}
           <RoleSelect value="operator" />
         </label>
         <ul class="muted small">
           {ROLES.map((r) => (
             <li>
-              <strong>{r}</strong>: {ROLE_DESCRIPTIONS[r]}
+              <strong>{r}</strong>: {t.roles[r]}
             </li>
           ))}
         </ul>
-        <button type="submit">Add user</button>
-        <p class="muted small">A one-time password is shown once; the user sets their own at first login.</p>
+        <button type="submit">{t.addUser}</button>
+        <p class="muted small">{t.addUserNote}</p>
       </form>
     </ManageLayout>
   )
 }
 
 export function TokensPage(props: { tokens: ApiTokenView[]; notice?: string; error?: string; created?: { name: string; token: string } }) {
+  const t = currentI18n().t.admin
   return (
-    <ManageLayout title="API tokens" notice={props.notice} error={props.error}>
-      <h1>API tokens</h1>
+    <ManageLayout title={t.tokensTitle} notice={props.notice} error={props.error}>
+      <h1>{t.tokensTitle}</h1>
       {props.created ? (
         <OneTime
-          label={`API token "${props.created.name}":`}
+          label={t.tokenFor(props.created.name)}
           secret={props.created.token}
-          note='Shown only now; only its digest is stored. Scripts send it as "Authorization: Bearer <token>".'
+          note={t.tokenNote}
         />
       ) : null}
       <div class="table-wrap">
         <table>
           <thead>
             <tr>
-              <th>Name</th>
-              <th>Role</th>
-              <th>Token</th>
-              <th>Created</th>
-              <th>Last used</th>
-              <th>State</th>
+              <th>{t.col.name}</th>
+              <th>{t.col.role}</th>
+              <th>{t.col.token}</th>
+              <th>{t.col.created}</th>
+              <th>{t.col.lastUsed}</th>
+              <th>{t.col.state}</th>
             </tr>
           </thead>
           <tbody>
-            {props.tokens.map((t) => (
-              <tr class={t.revoked ? 'muted' : ''}>
-                <td>{t.name}</td>
-                <td>{t.role}</td>
+            {props.tokens.map((k) => (
+              <tr class={k.revoked ? 'muted' : ''}>
+                <td>{k.name}</td>
+                <td>{k.role}</td>
                 <td>
-                  <code>{t.prefix}…</code>
+                  <code>{k.prefix}…</code>
                 </td>
                 <td>
-                  {when(t.created_at)}
-                  {t.created_by ? <span class="muted small"> by {t.created_by}</span> : null}
+                  {when(k.created_at)}
+                  {k.created_by ? <span class="muted small">{t.createdBy(k.created_by)}</span> : null}
                 </td>
-                <td>{when(t.last_used_at)}</td>
+                <td>{when(k.last_used_at)}</td>
                 <td>
-                  {t.revoked ? (
-                    `revoked ${when(t.revoked_at)}`
+                  {k.revoked ? (
+                    t.revokedAt(when(k.revoked_at))
                   ) : (
-                    <form method="post" action={`/admin/tokens/${t.id}/revoke`} class="inline">
+                    <form method="post" action={`/admin/tokens/${k.id}/revoke`} class="inline">
                       <CsrfField />
-                      <button type="submit">Revoke</button>
+                      <button type="submit">{t.revoke}</button>
                     </form>
                   )}
                 </td>
@@ -170,17 +173,17 @@ export function TokensPage(props: { tokens: ApiTokenView[]; notice?: string; err
         </table>
       </div>
       <form method="post" action="/admin/tokens" class="stack narrow">
-        <h2>Create a token</h2>
+        <h2>{t.createTokenHeading}</h2>
         <CsrfField />
         <label>
-          Name (what uses it)
+          {t.tokenName}
           <input name="name" required maxlength={100} autocomplete="off" />
         </label>
         <label>
-          Role
+          {t.role}
           <RoleSelect value="operator" />
         </label>
-        <button type="submit">Create token</button>
+        <button type="submit">{t.createToken}</button>
       </form>
     </ManageLayout>
   )
@@ -197,33 +200,34 @@ export function AuditPage(props: { rows: AuditRow[]; total: number; page: number
   }
   const pages = Math.max(1, Math.ceil(props.total / props.perPage))
   const exportQuery = query(1)
+  const t = currentI18n().t.admin
   return (
-    <ManageLayout title="Audit log">
-      <h1>Audit log</h1>
+    <ManageLayout title={t.auditTitle}>
+      <h1>{t.auditTitle}</h1>
       <form method="get" action="/admin/audit" class="filters">
         <label>
-          Action starts with
+          {t.actionStartsWith}
           <input name="action" value={props.filter.action ?? ''} placeholder="page, user.role, token…" />
         </label>
         <label>
-          Actor
+          {t.actor}
           <input name="actor" value={props.filter.actor ?? ''} />
         </label>
-        <button type="submit">Filter</button>
-        <a href={`/admin/audit.csv${exportQuery}`}>Export CSV</a>
+        <button type="submit">{t.filter}</button>
+        <a href={`/admin/audit.csv${exportQuery}`}>{t.exportCsv}</a>
       </form>
       <p class="muted small">
-        {props.total} entries · page {props.page} of {pages}
+        {t.auditSummary(props.total, props.page, pages)}
       </p>
       <div class="table-wrap">
         <table class="audit">
           <thead>
             <tr>
-              <th>When</th>
-              <th>Who</th>
-              <th>Action</th>
-              <th>What</th>
-              <th>Before → after</th>
+              <th>{t.auditCol.when}</th>
+              <th>{t.auditCol.who}</th>
+              <th>{t.auditCol.action}</th>
+              <th>{t.auditCol.what}</th>
+              <th>{t.auditCol.diff}</th>
             </tr>
           </thead>
           <tbody>
@@ -247,9 +251,9 @@ export function AuditPage(props: { rows: AuditRow[]; total: number; page: number
           </tbody>
         </table>
       </div>
-      <nav class="pager" aria-label="Pages">
-        {props.page > 1 ? <a href={`/admin/audit${query(props.page - 1)}`}>← Newer</a> : null}
-        {props.page < pages ? <a href={`/admin/audit${query(props.page + 1)}`}>Older →</a> : null}
+      <nav class="pager" aria-label={t.pager}>
+        {props.page > 1 ? <a href={`/admin/audit${query(props.page - 1)}`}>{t.newer}</a> : null}
+        {props.page < pages ? <a href={`/admin/audit${query(props.page + 1)}`}>{t.older}</a> : null}
       </nav>
     </ManageLayout>
   )

@@ -1,22 +1,16 @@
-import type { CsvPreview, CsvRow, ImportResult, RowStatus } from '../registry-csv.ts'
+import type { CsvPreview, CsvRow, ImportResult } from '../registry-csv.ts'
 import { CSV_COLUMNS } from '../registry-csv.ts'
+import { currentI18n } from '../i18n/request.ts'
 import { CsrfField } from './csrf-field.tsx'
 import { ManageLayout } from './manage-layout.tsx'
 
 /** Problem rows shown at most; the counts always cover the whole file. */
 const MAX_SHOWN = 1000
 
-const STATUS_LABEL: Record<RowStatus, string> = {
-  ready: 'to add',
-  restore: 'to restore',
-  duplicate: 'duplicate in the file',
-  exists: 'already registered',
-  invalid: 'error',
-}
-
 function RowsTable(props: { rows: CsvRow[]; caption: string }) {
   if (props.rows.length === 0) return null
   const shown = props.rows.slice(0, MAX_SHOWN)
+  const t = currentI18n().t.importCsv
   return (
     <>
       <h2>{props.caption}</h2>
@@ -24,10 +18,10 @@ function RowsTable(props: { rows: CsvRow[]; caption: string }) {
         <table class="import-rows">
           <thead>
             <tr>
-              <th class="num">Line</th>
+              <th class="num">{t.col.line}</th>
               <th>url</th>
-              <th>Status</th>
-              <th>Why</th>
+              <th>{t.col.status}</th>
+              <th>{t.col.why}</th>
             </tr>
           </thead>
           <tbody>
@@ -35,59 +29,70 @@ function RowsTable(props: { rows: CsvRow[]; caption: string }) {
               <tr class={`row-${r.status}`}>
                 <td class="num">{r.line}</td>
                 <td class="excerpt">{r.url}</td>
-                <td>{STATUS_LABEL[r.status]}</td>
+                <td>{t.status[r.status]}</td>
                 <td>{r.reason ?? ''}</td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
-      {props.rows.length > shown.length ? <p class="muted small">…and {props.rows.length - shown.length} more (the API's answer lists them all).</p> : null}
+      {props.rows.length > shown.length ? <p class="muted small">{t.more(props.rows.length - shown.length)}</p> : null}
     </>
   )
 }
 
 function Counts(props: { preview: CsvPreview }) {
   const { counts } = props.preview
+  const t = currentI18n().t.importCsv.counts
   return (
     <ul class="counts">
       <li>
-        <strong>{counts.ready}</strong> to add
+        <strong>{counts.ready}</strong> {t.ready}
       </li>
       {counts.restore ? (
         <li>
-          <strong>{counts.restore}</strong> to restore (deleted earlier, history kept)
+          <strong>{counts.restore}</strong> {t.restore}
         </li>
       ) : null}
       <li>
-        <strong>{counts.invalid}</strong> with errors
+        <strong>{counts.invalid}</strong> {t.invalid}
       </li>
       <li>
-        <strong>{counts.duplicate}</strong> duplicated in the file
+        <strong>{counts.duplicate}</strong> {t.duplicate}
       </li>
       <li>
-        <strong>{counts.exists}</strong> already registered
+        <strong>{counts.exists}</strong> {t.exists}
       </li>
     </ul>
   )
 }
 
 export function ImportForm(props: { error?: string }) {
+  const t = currentI18n().t.importCsv
   return (
-    <ManageLayout title="Import pages" error={props.error}>
-      <h1>Import pages from CSV</h1>
+    <ManageLayout title={t.title} error={props.error}>
+      <h1>{t.heading}</h1>
       <p>
-        Columns: <code>{CSV_COLUMNS.join(',')}</code> — only <code>url</code> is required. UTF-8 with or without BOM (Windows-1251 is recognised too), separated by
-        <code>,</code> or <code>;</code> (what Excel writes in Russian locales). Several tags or aliases in one cell: separate them with <code>|</code> (or commas).
+        {t.intro.columns}
+        <code>{CSV_COLUMNS.join(',')}</code>
+        {t.intro.onlyUrl}
+        <code>url</code>
+        {t.intro.encoding}
+        <code>,</code>
+        {t.intro.or}
+        <code>;</code>
+        {t.intro.excel}
+        <code>|</code>
+        {t.intro.orCommas}
       </p>
       <form method="post" action="/manage/import/preview" enctype="multipart/form-data" class="stack narrow">
         <CsrfField />
         <label>
-          CSV file
+          {t.file}
           <input type="file" name="file" accept=".csv,text/csv" required />
         </label>
-        <button type="submit">Preview</button>
-        <p class="muted small">Nothing is saved until you confirm on the next screen.</p>
+        <button type="submit">{t.preview}</button>
+        <p class="muted small">{t.nothingSaved}</p>
       </form>
     </ManageLayout>
   )
@@ -97,15 +102,14 @@ export function ImportPreview(props: { preview: CsvPreview; fileName: string; pa
   const { preview } = props
   const problems = preview.rows.filter((r) => r.status !== 'ready' && r.status !== 'restore')
   const importable = preview.counts.ready + preview.counts.restore
+  const t = currentI18n().t.importCsv
   return (
-    <ManageLayout title="Import preview">
-      <h1>Preview of “{props.fileName}”</h1>
-      <p class="muted small">
-        Read as {preview.encoding}, separated by “{preview.separator}”, {preview.rows.length} rows.
-      </p>
+    <ManageLayout title={t.previewTitle}>
+      <h1>{t.previewHeading(props.fileName)}</h1>
+      <p class="muted small">{t.readAs(preview.encoding, preview.separator, preview.rows.length)}</p>
       {preview.fileErrors.length ? (
         <div class="error" role="alert">
-          <p>This file cannot be imported:</p>
+          <p>{t.cannotImport}</p>
           <ul>
             {preview.fileErrors.map((e) => (
               <li>{e}</li>
@@ -120,20 +124,17 @@ export function ImportPreview(props: { preview: CsvPreview; fileName: string; pa
               <CsrfField />
               <input type="hidden" name="file_name" value={props.fileName} />
               <input type="hidden" name="csv" value={props.payload} />
-              <button type="submit">
-                Import {importable} {importable === 1 ? 'page' : 'pages'}
-                {problems.length ? `, skip ${problems.length}` : ''}
-              </button>
+              <button type="submit">{t.importButton(importable, problems.length)}</button>
             </form>
           ) : (
-            <p>No row can be imported.</p>
+            <p>{t.nothingImportable}</p>
           )}
-          <RowsTable rows={problems} caption="Rows that will be skipped" />
-          <RowsTable rows={preview.rows.filter((r) => r.status === 'ready' || r.status === 'restore').slice(0, 20)} caption="First rows to import" />
+          <RowsTable rows={problems} caption={t.skippedCaption} />
+          <RowsTable rows={preview.rows.filter((r) => r.status === 'ready' || r.status === 'restore').slice(0, 20)} caption={t.firstRows} />
         </>
       )}
       <p>
-        <a href="/manage/import">Choose another file</a>
+        <a href="/manage/import">{t.another}</a>
       </p>
     </ManageLayout>
   )
@@ -141,16 +142,17 @@ export function ImportPreview(props: { preview: CsvPreview; fileName: string; pa
 
 export function ImportDone(props: { result: ImportResult; fileName: string }) {
   const { result } = props
+  const t = currentI18n().t.importCsv
   return (
-    <ManageLayout title="Import finished">
-      <h1>Imported “{props.fileName}”</h1>
+    <ManageLayout title={t.doneTitle}>
+      <h1>{t.doneHeading(props.fileName)}</h1>
       <p class="notice" role="status">
-        {result.added} added, {result.restored} restored, {result.skipped} skipped.
+        {t.doneSummary(result.added, result.restored, result.skipped)}
       </p>
       <Counts preview={result} />
-      <RowsTable rows={result.rows.filter((r) => r.status !== 'ready' && r.status !== 'restore')} caption="Skipped rows" />
+      <RowsTable rows={result.rows.filter((r) => r.status !== 'ready' && r.status !== 'restore')} caption={t.skippedRows} />
       <p>
-        <a href="/manage/pages">Back to the pages</a>
+        <a href="/manage/pages">{t.backToPages}</a>
       </p>
     </ManageLayout>
   )

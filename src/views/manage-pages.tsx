@@ -1,6 +1,7 @@
 import type { ManagedPageRow, PageState } from '../db/page-admin.ts'
 import type { AuditRow } from '../db/account-tables.ts'
 import type { LookupResult } from '../page-admin.ts'
+import { currentI18n } from '../i18n/request.ts'
 import { CsrfField } from './csrf-field.tsx'
 import { formatCount } from './format.ts'
 import { ManageLayout } from './manage-layout.tsx'
@@ -23,26 +24,27 @@ export const emptyPageForm = (): PageFormValues => ({ url: '', title: '', region
 
 function MetaFields(props: { values: PageFormValues }) {
   const v = props.values
+  const t = currentI18n().t.manage.field
   return (
     <>
       <label>
-        Title <span class="muted small">(empty: the platform's)</span>
+        {t.title} <span class="muted small">{t.titleHint}</span>
         <input name="title" value={v.title} maxlength={200} />
       </label>
       <label>
-        Region
+        {t.region}
         <input name="region" value={v.region} maxlength={100} />
       </label>
       <label>
-        Category
+        {t.category}
         <input name="category" value={v.category} maxlength={100} />
       </label>
       <label>
-        Tags <span class="muted small">(separated by commas or |)</span>
+        {t.tags} <span class="muted small">{t.tagsHint}</span>
         <input name="tags" value={v.tags} />
       </label>
       <label>
-        Aliases <span class="muted small">(names stories may use; commas or |)</span>
+        {t.aliases} <span class="muted small">{t.aliasesHint}</span>
         <input name="aliases" value={v.aliases} />
       </label>
     </>
@@ -50,7 +52,8 @@ function MetaFields(props: { values: PageFormValues }) {
 }
 
 function StateBadge(props: { row: Pick<ManagedPageRow, 'active' | 'archived_at' | 'status'> }) {
-  const label = props.row.archived_at ? 'archived' : props.row.active === 0 ? 'paused' : props.row.status
+  const { t } = currentI18n()
+  const label = props.row.archived_at ? t.manage.archived : props.row.active === 0 ? t.manage.paused : (t.status[props.row.status] ?? props.row.status)
   const tone = props.row.archived_at || props.row.active === 0 ? 'paused' : props.row.status === 'ok' ? 'ok' : props.row.status === 'pending' ? 'pending' : 'fail'
   return <span class={`badge ${tone}`}>{label}</span>
 }
@@ -74,6 +77,7 @@ export function ManagePagesList(props: {
   notice?: string
 }) {
   const { filter } = props
+  const t = currentI18n().t.manage
   const pages = Math.max(1, Math.ceil(props.total / props.perPage))
   const link = (page: number) => {
     const params = new URLSearchParams()
@@ -85,34 +89,27 @@ export function ManagePagesList(props: {
     return `/manage/pages${s ? `?${s}` : ''}`
   }
   return (
-    <ManageLayout title="Manage pages" notice={props.notice}>
-      <h1>Pages</h1>
+    <ManageLayout title={t.listTitle} notice={props.notice}>
+      <h1>{t.listHeading}</h1>
       <form method="get" action="/manage/pages" class="filters">
         <label>
-          Search
-          <input name="q" value={filter.q} placeholder="title, handle, region, category" />
+          {t.search}
+          <input name="q" value={filter.q} placeholder={t.searchPlaceholder} />
         </label>
         <label>
-          Show
+          {t.show}
           <select name="state">
-            {(
-              [
-                ['live', 'all but archived'],
-                ['active', 'collected'],
-                ['paused', 'paused'],
-                ['archived', 'archived'],
-              ] as const
-            ).map(([value, label]) => (
+            {(['live', 'active', 'paused', 'archived'] as const).map((value) => (
               <option value={value} selected={filter.state === value}>
-                {label}
+                {t.states[value]}
               </option>
             ))}
           </select>
         </label>
         <label>
-          Platform
+          {t.platform}
           <select name="platform">
-            <option value="">any</option>
+            <option value="">{t.any}</option>
             {Object.entries(PLATFORM_LABEL).map(([value, label]) => (
               <option value={value} selected={filter.platform === value}>
                 {label}
@@ -120,27 +117,27 @@ export function ManagePagesList(props: {
             ))}
           </select>
         </label>
-        <button type="submit">Filter</button>
-        <a href="/manage/pages/new">Add a page</a>
-        <a href="/manage/import">Import CSV</a>
-        <a href="/api/pages/export">Export CSV</a>
-        <a href="/api/pages/export?excel=1">Export for Excel</a>
+        <button type="submit">{t.filter}</button>
+        <a href="/manage/pages/new">{t.sections.add}</a>
+        <a href="/manage/import">{t.sections.import}</a>
+        <a href="/api/pages/export">{t.exportCsv}</a>
+        <a href="/api/pages/export?excel=1">{t.exportExcel}</a>
       </form>
       <p class="muted small">
-        {props.total} pages · page {props.page} of {pages}
+        {t.summary(props.total, props.page, pages)}
       </p>
       <div class="table-wrap">
         <table>
           <thead>
             <tr>
               <th>#</th>
-              <th>Page</th>
-              <th>Platform</th>
-              <th>Region</th>
-              <th>Category</th>
-              <th class="num">Followers</th>
-              <th>State</th>
-              <th>Actions</th>
+              <th>{t.col.page}</th>
+              <th>{t.col.platform}</th>
+              <th>{t.col.region}</th>
+              <th>{t.col.category}</th>
+              <th class="num">{t.col.followers}</th>
+              <th>{t.col.state}</th>
+              <th>{t.col.actions}</th>
             </tr>
           </thead>
           <tbody>
@@ -164,11 +161,11 @@ export function ManagePagesList(props: {
                 </td>
                 <td class="actions">
                   {r.archived_at ? (
-                    <ActionButton id={r.id} action="unarchive" label="Restore" back={link(props.page)} />
+                    <ActionButton id={r.id} action="unarchive" label={t.restore} back={link(props.page)} />
                   ) : (
                     <>
-                      {r.active ? <ActionButton id={r.id} action="pause" label="Pause" back={link(props.page)} /> : <ActionButton id={r.id} action="resume" label="Resume" back={link(props.page)} />}
-                      <ActionButton id={r.id} action="archive" label="Archive" back={link(props.page)} />
+                      {r.active ? <ActionButton id={r.id} action="pause" label={t.pause} back={link(props.page)} /> : <ActionButton id={r.id} action="resume" label={t.resume} back={link(props.page)} />}
+                      <ActionButton id={r.id} action="archive" label={t.archive} back={link(props.page)} />
                     </>
                   )}
                 </td>
@@ -177,32 +174,33 @@ export function ManagePagesList(props: {
           </tbody>
         </table>
       </div>
-      <nav class="pager" aria-label="Pages">
-        {props.page > 1 ? <a href={link(props.page - 1)}>← Previous</a> : null}
-        {props.page < pages ? <a href={link(props.page + 1)}>Next →</a> : null}
+      <nav class="pager" aria-label={t.pager}>
+        {props.page > 1 ? <a href={link(props.page - 1)}>{t.prev}</a> : null}
+        {props.page < pages ? <a href={link(props.page + 1)}>{t.next}</a> : null}
       </nav>
     </ManageLayout>
   )
 }
 
 export function NewPageForm(props: { values: PageFormValues; error?: string; existing?: { id: number } }) {
+  const t = currentI18n().t.manage
   return (
-    <ManageLayout title="Add a page" error={props.error}>
-      <h1>Add a page</h1>
+    <ManageLayout title={t.newTitle} error={props.error}>
+      <h1>{t.newTitle}</h1>
       {props.existing ? (
         <p>
-          <a href={`/manage/pages/${props.existing.id}`}>Open page #{props.existing.id}</a>
+          <a href={`/manage/pages/${props.existing.id}`}>{t.openExisting(props.existing.id)}</a>
         </p>
       ) : null}
       <form method="post" action="/manage/pages/preview" class="stack narrow">
         <CsrfField />
         <label>
-          Link <span class="muted small">(vk.com/…, t.me/…, @name)</span>
+          {t.field.link} <span class="muted small">(vk.com/…, t.me/…, @name)</span>
           <input name="url" value={props.values.url} required maxlength={2048} autofocus />
         </label>
         <MetaFields values={props.values} />
-        <button type="submit">Look it up</button>
-        <p class="muted small">Nothing is saved yet: the next step shows what the platform says about the page.</p>
+        <button type="submit">{t.lookUp}</button>
+        <p class="muted small">{t.nothingSavedYet}</p>
       </form>
     </ManageLayout>
   )
@@ -211,11 +209,12 @@ export function NewPageForm(props: { values: PageFormValues; error?: string; exi
 /** What the platform says about the link, and the form that saves it. Platform text is escaped like any text. */
 export function PagePreview(props: { values: PageFormValues; lookup: LookupResult }) {
   const { lookup, values } = props
+  const t = currentI18n().t.manage
   return (
-    <ManageLayout title="Check and save">
-      <h1>Check and save</h1>
+    <ManageLayout title={t.previewTitle}>
+      <h1>{t.previewTitle}</h1>
       <dl class="facts-list">
-        <dt>Link</dt>
+        <dt>{t.field.link}</dt>
         <dd>
           <a href={safeHref(lookup.link.url)} rel="noopener noreferrer">
             {lookup.link.url}
@@ -224,27 +223,27 @@ export function PagePreview(props: { values: PageFormValues; lookup: LookupResul
         </dd>
         {lookup.ok ? (
           <>
-            <dt>Title on {PLATFORM_LABEL[lookup.link.platform]}</dt>
+            <dt>{t.titleOn(PLATFORM_LABEL[lookup.link.platform] ?? lookup.link.platform)}</dt>
             <dd class="platform-title">{lookup.title ?? '—'}</dd>
-            <dt>Followers now</dt>
+            <dt>{t.followersNow}</dt>
             <dd class="platform-count">{formatCount(lookup.followers, lookup.exact)}</dd>
           </>
         ) : (
           <>
-            <dt>Lookup</dt>
+            <dt>{t.lookup}</dt>
             <dd class="error">{lookup.message}</dd>
           </>
         )}
       </dl>
-      {!lookup.ok ? <p>You can still save it: the collector keeps trying and the page's status will say what is wrong.</p> : null}
+      {!lookup.ok ? <p>{t.saveAnyway}</p> : null}
       <form method="post" action="/manage/pages" class="stack narrow">
         <CsrfField />
         <input type="hidden" name="url" value={values.url} />
         <MetaFields values={values} />
-        <button type="submit">Save page</button>
+        <button type="submit">{t.savePage}</button>
       </form>
       <p>
-        <a href="/manage/pages/new">Start over</a>
+        <a href="/manage/pages/new">{t.startOver}</a>
       </p>
     </ManageLayout>
   )
@@ -266,49 +265,47 @@ export interface EditablePage {
 
 export function EditPage(props: { page: EditablePage; values: PageFormValues; history: { snapshots: number; posts: number; days: number }; audit: AuditRow[]; notice?: string; error?: string }) {
   const { page } = props
+  const { t: all } = currentI18n()
+  const t = all.manage
   return (
-    <ManageLayout title={`Edit page #${page.id}`} notice={props.notice} error={props.error}>
-      <h1>
-        Page #{page.id}: {props.values.title || page.platformTitle || page.handle}
-      </h1>
+    <ManageLayout title={t.editTitle(page.id)} notice={props.notice} error={props.error}>
+      <h1>{t.editHeading(page.id, props.values.title || page.platformTitle || page.handle)}</h1>
       <p class="page-facts">
         <a href={safeHref(page.url)} rel="noopener noreferrer">
           {page.url}
         </a>{' '}
-        · {PLATFORM_LABEL[page.platform] ?? page.platform} · registered {page.createdAt.slice(0, 10)} ·{' '}
+        · {PLATFORM_LABEL[page.platform] ?? page.platform} · {t.registered(page.createdAt.slice(0, 10))} ·{' '}
         <span class={`badge ${page.archived || !page.active ? 'paused' : page.status === 'ok' ? 'ok' : 'pending'}`}>
-          {page.archived ? 'archived' : page.active ? page.status : 'paused'}
+          {page.archived ? t.archived : page.active ? (all.status[page.status] ?? page.status) : t.paused}
         </span>
         {page.pausedReason ? <span class="muted"> {page.pausedReason}</span> : null}
         {page.statusMessage ? <span class="muted"> {page.statusMessage}</span> : null}
         {' · '}
-        <a href={`/pages/${page.id}`}>Dashboard</a>
+        <a href={`/pages/${page.id}`}>{t.dashboard}</a>
       </p>
       <form method="post" action={`/manage/pages/${page.id}`} class="stack narrow">
         <CsrfField />
         <MetaFields values={props.values} />
-        <button type="submit">Save changes</button>
+        <button type="submit">{t.saveChanges}</button>
       </form>
-      <h2>Collection</h2>
+      <h2>{t.collection}</h2>
       <div class="actions">
         {page.archived ? (
-          <ActionButton id={page.id} action="unarchive" label="Restore from the archive" />
+          <ActionButton id={page.id} action="unarchive" label={t.restoreFromArchive} />
         ) : (
           <>
-            {page.active ? <ActionButton id={page.id} action="pause" label="Pause collection" /> : <ActionButton id={page.id} action="resume" label="Resume collection" />}
-            <ActionButton id={page.id} action="archive" label="Archive (hide, keep history)" />
+            {page.active ? <ActionButton id={page.id} action="pause" label={t.pauseCollection} /> : <ActionButton id={page.id} action="resume" label={t.resumeCollection} />}
+            <ActionButton id={page.id} action="archive" label={t.archiveKeepHistory} />
           </>
         )}
         <a class="danger" href={`/manage/pages/${page.id}/delete`}>
-          Delete…
+          {t.deleteLink}
         </a>
       </div>
-      <p class="muted small">
-        History: {props.history.snapshots} snapshots over {props.history.days} days, {props.history.posts} posts.
-      </p>
+      <p class="muted small">{t.history(props.history)}</p>
       {props.audit.length ? (
         <>
-          <h2>Changes</h2>
+          <h2>{t.changes}</h2>
           <ul class="changes">
             {props.audit.map((a) => (
               <li>
@@ -327,25 +324,23 @@ export function EditPage(props: { page: EditablePage; values: PageFormValues; hi
 
 export function DeletePageConfirm(props: { page: { id: number; title: string; url: string }; history: { snapshots: number; posts: number; days: number } }) {
   const { page, history } = props
+  const t = currentI18n().t.manage
   return (
-    <ManageLayout title={`Delete page #${page.id}`}>
-      <h1>Delete “{page.title}”?</h1>
-      <p>
-        The page leaves the registry and is no longer collected. Its history — {history.snapshots} snapshots over {history.days} days and {history.posts} posts —
-        is kept unless you tick the box; registering {page.url} again then brings it back.
-      </p>
-      <p class="muted">To only hide it from the dashboard, archive it instead.</p>
+    <ManageLayout title={t.deleteTitle(page.id)}>
+      <h1>{t.deleteHeading(page.title)}</h1>
+      <p>{t.deleteBody(history, page.url)}</p>
+      <p class="muted">{t.archiveInstead}</p>
       <form method="post" action={`/manage/pages/${page.id}/delete`} class="stack narrow">
         <CsrfField />
         <label class="check">
-          <input type="checkbox" name="history" value="remove" /> Also delete its history for good (cannot be undone; a backup is the only way back)
+          <input type="checkbox" name="history" value="remove" /> {t.alsoHistory}
         </label>
         <button type="submit" class="danger">
-          Delete page
+          {t.deletePage}
         </button>
       </form>
       <p>
-        <a href={`/manage/pages/${page.id}`}>Cancel</a>
+        <a href={`/manage/pages/${page.id}`}>{t.cancel}</a>
       </p>
     </ManageLayout>
   )

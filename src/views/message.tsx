@@ -1,3 +1,4 @@
+import { currentI18n } from '../i18n/request.ts'
 import { Layout } from './layout.tsx'
 
 /** A page with one sentence: refusals, errors and confirmations shown to a browser. */
@@ -7,7 +8,7 @@ export function MessagePage(props: { title: string; message: string; back?: { hr
       <h1>{props.title}</h1>
       <p class="message">{props.message}</p>
       <p>
-        <a href={props.back?.href ?? '/'}>{props.back?.label ?? 'Back to the dashboard'}</a>
+        <a href={props.back?.href ?? '/'}>{props.back?.label ?? currentI18n().t.account.backToDashboard}</a>
       </p>
     </Layout>
   )

@@ -53,6 +53,8 @@ describe('an operator in a real browser', () => {
     await addUser(db, 'olga', 'operator')
 
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ru-RU' })
+    // A Russian browser that switched the interface to English (the Russian wording has its own test).
+    await context.addCookies([{ name: 'lang', value: 'en', url }])
     context.setDefaultTimeout(5000)
     const page = await context.newPage()
     const problems: string[] = []

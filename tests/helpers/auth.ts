@@ -40,10 +40,19 @@ export function csrfFrom(html: string): string {
   return match[1]!
 }
 
-/** A browser-like client: keeps cookies, sends forms with the page's CSRF token, never follows redirects. */
+/** Headers of a browser whose reader prefers English: the tests that assert the English wording of the screens. */
+export const ENGLISH = { 'accept-language': 'en' } as const
+
+/**
+ * A browser-like client: keeps cookies, sends forms with the page's CSRF token, never follows redirects.
+ * `headers` go with every request (e.g. ENGLISH; without Accept-Language the screens are Russian).
+ */
 export class Browser {
   readonly cookies = new Map<string, string>()
-  constructor(readonly base: string) {}
+  constructor(
+    readonly base: string,
+    readonly headers: Record<string, string> = {},
+  ) {}
 
   private cookieHeader() {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
@@ -60,7 +69,7 @@ export class Browser {
   }
 
   async get(path: string, headers: Record<string, string> = {}): Promise<Response> {
-    const response = await fetch(this.base + path, { redirect: 'manual', headers: { accept: 'text/html', cookie: this.cookieHeader(), ...headers } })
+    const response = await fetch(this.base + path, { redirect: 'manual', headers: { accept: 'text/html', ...this.headers, cookie: this.cookieHeader(), ...headers } })
     this.remember(response)
     return response
   }
@@ -73,7 +82,7 @@ export class Browser {
     const response = await fetch(this.base + path, {
       method: 'POST',
       redirect: 'manual',
-      headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookieHeader(), ...options.headers },
+      headers: { accept: 'text/html', ...this.headers, 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookieHeader(), ...options.headers },
       body,
     })
     this.remember(response)

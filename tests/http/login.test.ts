@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createUser } from '../../src/auth/accounts.ts'
 import { cliActor } from '../../src/auth/audit.ts'
 import { startTestApp } from '../helpers/app.ts'
-import { addUser, Browser, csrfFrom, PASSWORD, setCookieValue } from '../helpers/auth.ts'
+import { addUser, Browser, ENGLISH, csrfFrom, PASSWORD, setCookieValue } from '../helpers/auth.ts'
 import { testDb } from '../helpers/db.ts'
 
 describe('logging in', () => {
@@ -10,7 +10,7 @@ describe('logging in', () => {
     const db = await testDb()
     const { url } = await startTestApp(db)
     await addUser(db, 'olga', 'operator')
-    const browser = new Browser(url)
+    const browser = new Browser(url, ENGLISH)
     const form = await browser.get('/login?next=%2Fmanage%2Fpages')
     expect(form.status).toBe(200)
     const page = await form.text()
@@ -37,7 +37,7 @@ describe('logging in', () => {
     const replay = await fetch(`${url}/manage/pages`, { redirect: 'manual', headers: { cookie: `pp_session=${value}` } })
     expect(replay.status).toBe(401)
 
-    const secure = new Browser(url)
+    const secure = new Browser(url, ENGLISH)
     const login = await secure.post('/login', { name: 'olga', password: PASSWORD }, { csrfFrom: '/login', headers: { 'x-forwarded-proto': 'https' } })
     expect(login.headers.getSetCookie().find((h) => h.startsWith('pp_session='))).toMatch(/Secure/)
 
@@ -52,7 +52,7 @@ describe('logging in', () => {
     const gone = await addUser(db, 'gone', 'operator')
     await db.updateTable('users').set({ disabled: 1 }).where('id', '=', gone.id).execute()
     for (const [name, password] of [['olga', 'not the password'], ['nobody', PASSWORD], ['gone', PASSWORD]] as const) {
-      const browser = new Browser(url)
+      const browser = new Browser(url, ENGLISH)
       const response = await browser.post('/login', { name, password }, { csrfFrom: '/login' })
       expect(response.status, name).toBe(401)
       expect(await response.text()).toContain('Wrong name or password.')
@@ -67,7 +67,7 @@ describe('logging in', () => {
     const { url } = await startTestApp(db, { env: { TRUST_PROXY: 'true' } })
     await addUser(db, 'olga', 'operator')
     const attempt = (name: string, password: string, address: string) =>
-      new Browser(url).post('/login', { name, password }, { csrfFrom: '/login', headers: { 'x-forwarded-for': address } })
+      new Browser(url, ENGLISH).post('/login', { name, password }, { csrfFrom: '/login', headers: { 'x-forwarded-for': address } })
 
     // Eight guesses at once, from eight addresses: five are checked, the rest refused unchecked.
     const burst = await Promise.all(Array.from({ length: 8 }, (_, i) => attempt('olga', `guess ${i}`, `10.0.0.${i}`)))
@@ -94,7 +94,7 @@ describe('logging in', () => {
     const db = await testDb()
     const { url } = await startTestApp(db)
     const { oneTimePassword } = await createUser(db, { name: 'new-op', role: 'operator' }, cliActor())
-    const browser = new Browser(url)
+    const browser = new Browser(url, ENGLISH)
     const login = await browser.post('/login', { name: 'new-op', password: oneTimePassword!, next: '/manage/pages' }, { csrfFrom: '/login' })
     expect(login.headers.get('location')).toBe('/account')
     expect((await browser.get('/manage/pages')).headers.get('location')).toBe('/account')
@@ -109,15 +109,15 @@ describe('logging in', () => {
     expect(changed.status).toBe(200)
     expect(await changed.text()).toMatch(/Password changed/)
     expect((await browser.get('/manage/pages')).status).toBe(200)
-    expect((await new Browser(url).post('/login', { name: 'new-op', password: oneTimePassword! }, { csrfFrom: '/login' })).status).toBe(401)
+    expect((await new Browser(url, ENGLISH).post('/login', { name: 'new-op', password: oneTimePassword! }, { csrfFrom: '/login' })).status).toBe(401)
   })
 
   it('ends every other session of a user when the password changes or the user is disabled', async () => {
     const db = await testDb()
     const { url } = await startTestApp(db)
     const user = await addUser(db, 'olga', 'operator')
-    const laptop = new Browser(url)
-    const phone = new Browser(url)
+    const laptop = new Browser(url, ENGLISH)
+    const phone = new Browser(url, ENGLISH)
     await laptop.login('olga')
     await phone.login('olga')
     const changed = await laptop.post('/account/password', { current: PASSWORD, password: 'another long secret', confirm: 'another long secret' }, { csrfFrom: '/account' })
@@ -126,11 +126,11 @@ describe('logging in', () => {
     expect((await laptop.get('/manage/pages')).status).toBe(200) // the browser that changed it stays in
 
     await addUser(db, 'adam', 'admin')
-    const admin = new Browser(url)
+    const admin = new Browser(url, ENGLISH)
     await admin.login('adam')
     expect((await admin.post(`/admin/users/${user.id}/disable`, {}, { csrfFrom: '/admin/users' })).status).toBe(303)
     expect((await laptop.get('/manage/pages')).status).toBe(303)
-    expect((await new Browser(url).post('/login', { name: 'olga', password: 'another long secret' }, { csrfFrom: '/login' })).status).toBe(401)
+    expect((await new Browser(url, ENGLISH).post('/login', { name: 'olga', password: 'another long secret' }, { csrfFrom: '/login' })).status).toBe(401)
   })
 })
 
@@ -140,8 +140,8 @@ describe('CSRF protection', () => {
     const { url } = await startTestApp(db)
     await addUser(db, 'olga', 'operator')
     await addUser(db, 'oleg', 'operator')
-    const olga = new Browser(url)
-    const oleg = new Browser(url)
+    const olga = new Browser(url, ENGLISH)
+    const oleg = new Browser(url, ENGLISH)
     await olga.login('olga')
     await oleg.login('oleg')
     const olegToken = csrfFrom(await (await oleg.get('/manage/pages/new')).text())
@@ -179,7 +179,7 @@ describe('CSRF protection', () => {
     // A login forced from another page (login CSRF) has neither the cookie nor the field.
     const forced = await fetch(`${url}/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ name: 'olga', password: PASSWORD }) })
     expect(forced.status).toBe(403)
-    const browser = new Browser(url)
+    const browser = new Browser(url, ENGLISH)
     await browser.get('/login')
     expect((await browser.post('/login', { name: 'olga', password: PASSWORD }, { csrf: 'made-up-token-made-up-token-made' })).status).toBe(403)
   })
@@ -190,7 +190,7 @@ describe('PUBLIC_DASHBOARD', () => {
     const db = await testDb()
     const { url, call } = await startTestApp(db, { env: { PUBLIC_DASHBOARD: 'false' } })
     await addUser(db, 'vera', 'viewer')
-    const browser = new Browser(url)
+    const browser = new Browser(url, ENGLISH)
     const home = await browser.get('/pages/1?range=7d')
     expect(home.status).toBe(303)
     expect(home.headers.get('location')).toBe('/login?next=%2Fpages%2F1%3Frange%3D7d')

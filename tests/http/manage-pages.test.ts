@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { startTestApp } from '../helpers/app.ts'
-import { addUser, Browser, csrfFrom } from '../helpers/auth.ts'
+import { addUser, Browser, ENGLISH, csrfFrom } from '../helpers/auth.ts'
 import { testDb } from '../helpers/db.ts'
 import { VK_GROUP_MEMBERS } from '../helpers/platform-server.ts'
 
@@ -11,7 +11,7 @@ describe('page management in the browser', () => {
     const db = await testDb()
     const { url, platforms } = await startTestApp(db, { now: () => NOW })
     await addUser(db, 'olga', 'operator')
-    const browser = new Browser(url)
+    const browser = new Browser(url, ENGLISH)
     await browser.login('olga')
 
     const bad = await browser.post('/manage/pages/preview', { url: 'https://example.com/news' }, { csrfFrom: '/manage/pages/new' })
@@ -82,14 +82,14 @@ describe('page management in the browser', () => {
     const db = await testDb()
     const { url } = await startTestApp(db)
     await addUser(db, 'olga', 'operator')
-    const browser = new Browser(url)
+    const browser = new Browser(url, ENGLISH)
     await browser.login('olga')
     const csv = '\uFEFFurl;title;region\r\nhttps://t.me/durov;Дуров;Москва\r\nhttps://example.com/x;Bad;\r\n@python;;\r\nt.me/Durov;Again;\r\n'
     const form = new FormData()
     form.set('_csrf', csrfFrom(await (await browser.get('/manage/import')).text()))
     form.set('file', new File([csv], 'region.csv', { type: 'text/csv' }))
     const cookie = [...browser.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
-    const preview = await fetch(`${url}/manage/import/preview`, { method: 'POST', body: form, headers: { cookie, accept: 'text/html' } })
+    const preview = await fetch(`${url}/manage/import/preview`, { method: 'POST', body: form, headers: { ...ENGLISH, cookie, accept: 'text/html' } })
     expect(preview.status).toBe(200)
     const html = await preview.text()
     expect(html).toMatch(/Read as UTF-8 with BOM, separated by “;”, 4 rows/)
@@ -109,11 +109,11 @@ describe('page management in the browser', () => {
     const db = await testDb()
     const { url } = await startTestApp(db)
     await addUser(db, 'vera', 'viewer')
-    const anonymous = new Browser(url)
+    const anonymous = new Browser(url, ENGLISH)
     const toLogin = await anonymous.get('/manage/pages')
     expect(toLogin.status).toBe(303)
     expect(toLogin.headers.get('location')).toBe('/login?next=%2Fmanage%2Fpages')
-    const viewer = new Browser(url)
+    const viewer = new Browser(url, ENGLISH)
     await viewer.login('vera')
     const refused = await viewer.get('/manage/pages')
     expect(refused.status).toBe(403)

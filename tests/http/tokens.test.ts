@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { startTestApp } from '../helpers/app.ts'
-import { addUser, Browser, csrfFrom } from '../helpers/auth.ts'
+import { addUser, Browser, ENGLISH, csrfFrom } from '../helpers/auth.ts'
 import { testDb } from '../helpers/db.ts'
 
 describe('API tokens', () => {
@@ -8,7 +8,7 @@ describe('API tokens', () => {
     const db = await testDb()
     const { url, call } = await startTestApp(db, { now: () => new Date() })
     await addUser(db, 'adam', 'admin')
-    const admin = new Browser(url)
+    const admin = new Browser(url, ENGLISH)
     await admin.login('adam')
 
     const created = await admin.post('/admin/tokens', { name: 'import script', role: 'operator' }, { csrfFrom: '/admin/tokens' })
@@ -66,7 +66,7 @@ describe('users and the audit log for admins', () => {
     const db = await testDb()
     const { url } = await startTestApp(db)
     const adam = await addUser(db, 'adam', 'admin')
-    const admin = new Browser(url)
+    const admin = new Browser(url, ENGLISH)
     await admin.login('adam')
     const created = await admin.post('/admin/users', { name: 'olga', role: 'operator' }, { csrfFrom: '/admin/users' })
     expect(created.status).toBe(201)
@@ -77,7 +77,7 @@ describe('users and the audit log for admins', () => {
     const badName = await admin.post('/admin/users', { name: '<b>', role: 'viewer' }, { csrfFrom: '/admin/users' })
     expect(badName.status).toBe(400)
 
-    const olga = new Browser(url)
+    const olga = new Browser(url, ENGLISH)
     expect((await olga.post('/login', { name: 'olga', password }, { csrfFrom: '/login' })).headers.get('location')).toBe('/account')
     const olgaId = (await db.selectFrom('users').select('id').where('name', '=', 'olga').executeTakeFirstOrThrow()).id
     expect((await admin.post(`/admin/users/${olgaId}/role`, { role: 'viewer' }, { csrfFrom: '/admin/users' })).status).toBe(303)
