@@ -2,11 +2,13 @@ import { z } from 'zod'
 import { type Actor, changedFields, recordAudit } from './auth/audit.ts'
 import { findPageRow, historyCounts } from './db/page-admin.ts'
 import { displayTitle, getPage, type PageView } from './db/pages.ts'
+import { listAliasOwners, rematchStories } from './db/stories.ts'
 import type { Db, PageRow } from './db/schema.ts'
 import { BadRequestError } from './http/errors.ts'
 import type { Platforms } from './platforms/index.ts'
 import { type ParsedLink, parsePageLink } from './platforms/links.ts'
 import { registerPage, type PageInputBody } from './registry.ts'
+import { AliasMatcher } from './stories/match.ts'
 
 // Page management as operators do it (forms, API, CLI): every change is checked, done in one transaction
 // with its audit entry, and says what it did.
@@ -88,9 +90,12 @@ export async function addPage(db: Db, body: PageInputBody, actor: Actor, now: Da
   })
 }
 
-/** Edits metadata; the audit entry keeps the changed fields before and after. Returns the fields changed. */
+/**
+ * Edits metadata; the audit entry keeps the changed fields before and after. Returns the fields changed.
+ * New aliases are matched against the stories already stored (see rematchPageStories).
+ */
 export async function updatePageMeta(db: Db, id: number, patch: PageMeta, actor: Actor, now: Date): Promise<string[]> {
-  return db.transaction().execute(async (trx) => {
+  const fields = await db.transaction().execute(async (trx) => {
     const row = await pageRowOr404(trx, id)
     const next = { ...patch }
     if (next.tags) next.tags = [...new Set(next.tags)]
@@ -104,6 +109,19 @@ export async function updatePageMeta(db: Db, id: number, patch: PageMeta, actor:
     await recordAudit(trx, actor, { action: 'page.update', targetType: 'page', targetId: id, summary: `Edited ${fields.join(', ')} of ${describe(row)}`, before: diff.before, after: diff.after }, now)
     return fields
   })
+  if (fields.includes('aliases')) await rematchPageStories(db, id, now)
+  return fields
+}
+
+/**
+ * Matches the stored feed stories against one page's current aliases, so a story that already names a
+ * new alias is linked without waiting for its feed to change. Adds links only: a link an operator removed
+ * by hand stays removed, other pages' links are untouched. Archived and deleted pages get no new links.
+ */
+export async function rematchPageStories(db: Db, pageId: number, now: Date): Promise<{ stories: number; linked: number }> {
+  const owners = (await listAliasOwners(db)).filter((o) => o.pageId === pageId)
+  if (owners.length === 0) return { stories: 0, linked: 0 }
+  return rematchStories(db, new AliasMatcher(owners), Math.floor(now.getTime() / 1000))
 }
 
 export type PageAction = 'pause' | 'resume' | 'archive' | 'unarchive'
