@@ -152,9 +152,9 @@ export class RateLimiter {
   constructor(
     perSecond: number,
     private readonly clock: { now(): number; sleep: Sleep } = { now: () => Date.now(), sleep },
-    private readonly limits: { maxWaitMs?: number; label?: string } = {},
+    private readonly limits: { maxWaitMs?: number; label?: string; margin?: number } = {},
   ) {
-    this.intervalMs = 1000 / perSecond
+    this.intervalMs = (1000 / perSecond) * (1 + (limits.margin ?? 0))
   }
 
   /** Resolves when the caller may start its request; throws `rate_limited` if a long pause is in force. */
