@@ -46,7 +46,7 @@ async function drawnChart(page: Page, id: string): Promise<{ points: number; ink
 }
 
 describe('the dashboard in a real browser', () => {
-  it.skipIf(!existsSync(CHROMIUM))('takes an analyst from the overview to a page, a comparison and a CSV', { timeout: 60_000 }, async () => {
+  it.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('takes an analyst from the overview to a page, a comparison and a CSV', { timeout: 60_000 }, async () => {
     const { db } = await testDbFile()
     const ids = await seedHistory(db)
     const { url } = await startTestApp(db, { now: () => new Date(SEED_NOW * 1000) })

@@ -28,7 +28,7 @@ afterAll(async () => {
 })
 
 describe('stories on the page chart, in a real browser', () => {
-  it.skipIf(!existsSync(CHROMIUM))('marks stories on the followers chart, shows them on hover, opens them on click, and lists their effect', { timeout: 60_000 }, async () => {
+  it.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('marks stories on the followers chart, shows them on hover, opens them on click, and lists their effect', { timeout: 60_000 }, async () => {
     const { db } = await testDbFile()
     const NOW = STORY + 12 * DAY
     const { url, call } = await startTestApp(db, { now: () => new Date(NOW * 1000) })
