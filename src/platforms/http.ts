@@ -23,15 +23,43 @@ export interface FetchTextOptions {
   redirect?: 'follow' | 'manual'
 }
 
+/** Why a request failed before its answer could be judged; each caller words it for its own readers. */
+export type FetchFailure =
+  | { kind: 'timeout'; timeoutMs: number }
+  | { kind: 'cancelled' }
+  /** `connect`: nothing came back (refused, unreachable); `body`: the connection broke after the headers. */
+  | { kind: 'network'; phase: 'connect' | 'body'; reason: string }
+  /** The body is (`declared`) or grew past `maxBytes`. */
+  | { kind: 'too_large'; maxBytes: number; declared?: number }
+
+export interface RawResponse {
+  status: number
+  statusText: string
+  /** The URL after redirects. */
+  url: string
+  headers: Headers
+  body: Buffer
+}
+
 /**
- * GET/POST a URL and read its body as text, turning every network-level failure into a PlatformError
- * of kind `unavailable` with a readable message. Status codes are left to the caller, except that the
- * message never includes the query string (it may carry an access token).
+ * The one HTTP client of publicpulse (platforms and news feeds): a whole-request deadline, the body
+ * read under a size limit (declared or streamed), and every network-level failure handed to `fail`
+ * as a FetchFailure, so each caller throws its own error type with its own words. `readBody` may skip
+ * the body of answers the caller will not read (an error status), without counting it against the limit.
  */
-export async function fetchText(url: string, options: FetchTextOptions): Promise<HttpResponse> {
-  const where = safeUrl(url)
+export async function fetchBytes(
+  url: string,
+  options: FetchTextOptions & { readBody?: (status: number) => boolean },
+  fail: (failure: FetchFailure) => Error,
+): Promise<RawResponse> {
   const timeout = AbortSignal.timeout(options.timeoutMs)
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout
+  const failure = (error: unknown, phase: 'connect' | 'body'): Error => {
+    if (timeout.aborted) return fail({ kind: 'timeout', timeoutMs: options.timeoutMs })
+    if (options.signal?.aborted || (error as Error)?.name === 'AbortError') return fail({ kind: 'cancelled' })
+    const cause = (error as { cause?: { code?: string; message?: string } })?.cause
+    return fail({ kind: 'network', phase, reason: cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error) })
+  }
   let response: Response
   try {
     response = await fetch(url, {
@@ -42,59 +70,66 @@ export async function fetchText(url: string, options: FetchTextOptions): Promise
       signal,
     })
   } catch (error) {
-    throw networkError(error, where, timeout, options, 'connect')
+    throw failure(error, 'connect')
+  }
+  const answer = (body: Buffer): RawResponse => ({ status: response.status, statusText: response.statusText, url: response.url || url, headers: response.headers, body })
+  if (options.readBody && !options.readBody(response.status)) {
+    await response.body?.cancel().catch(() => {})
+    return answer(Buffer.alloc(0))
   }
   const declared = Number(response.headers.get('content-length'))
   if (Number.isFinite(declared) && declared > options.maxBytes) {
     await response.body?.cancel().catch(() => {})
-    throw new PlatformError('bad_response', `${where} answered with ${declared} bytes, more than the ${options.maxBytes} allowed`)
+    throw fail({ kind: 'too_large', maxBytes: options.maxBytes, declared })
   }
-  let body: string
-  try {
-    body = await readLimited(response, options.maxBytes, where)
-  } catch (error) {
-    if (error instanceof PlatformError) throw error
-    throw networkError(error, where, timeout, options, 'body')
-  }
-  return { status: response.status, url: response.url || url, headers: response.headers, body }
-}
-
-async function readLimited(response: Response, maxBytes: number, where: string): Promise<string> {
-  if (!response.body) return ''
+  if (!response.body) return answer(Buffer.alloc(0))
   const reader = response.body.getReader()
   const chunks: Uint8Array[] = []
   let size = 0
   for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {})
-      throw new PlatformError('bad_response', `${where} sent more than the ${maxBytes} bytes allowed`)
+    let chunk: ReadableStreamReadResult<Uint8Array>
+    try {
+      chunk = await reader.read()
+    } catch (error) {
+      throw failure(error, 'body')
     }
-    chunks.push(value)
+    if (chunk.done) break
+    size += chunk.value.byteLength
+    if (size > options.maxBytes) {
+      await reader.cancel().catch(() => {})
+      throw fail({ kind: 'too_large', maxBytes: options.maxBytes })
+    }
+    chunks.push(chunk.value)
   }
-  return new TextDecoder('utf-8').decode(Buffer.concat(chunks))
+  return answer(Buffer.concat(chunks))
 }
 
 /**
- * `phase` tells a refused or unreachable server (`connect`: nothing came back) from a connection that
- * broke after the headers (`body`: a reset or a body shorter than its Content-Length), which reads
- * differently to an operator hunting the cause.
+ * GET/POST a URL and read its body as text, turning every network-level failure into a PlatformError
+ * of kind `unavailable` with a readable message. Status codes are left to the caller, except that the
+ * message never includes the query string (it may carry an access token).
  */
-function networkError(
-  error: unknown,
-  where: string,
-  timeout: AbortSignal,
-  options: Pick<FetchTextOptions, 'timeoutMs' | 'signal'>,
-  phase: 'connect' | 'body',
-): PlatformError {
-  if (timeout.aborted) return new PlatformError('unavailable', `${where} did not answer within ${options.timeoutMs} ms`)
-  if (options.signal?.aborted || (error as Error)?.name === 'AbortError') return new PlatformError('unavailable', `request to ${where} was cancelled`)
-  const cause = (error as { cause?: { code?: string; message?: string } })?.cause
-  const reason = cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error)
-  if (phase === 'body') return new PlatformError('unavailable', `the connection to ${where} broke while reading the answer (${reason})`)
-  return new PlatformError('unavailable', `could not reach ${where}: ${reason}`)
+export async function fetchText(url: string, options: FetchTextOptions): Promise<HttpResponse> {
+  const where = safeUrl(url)
+  const raw = await fetchBytes(url, options, (f) => platformFailure(f, where))
+  return { status: raw.status, url: raw.url, headers: raw.headers, body: new TextDecoder('utf-8').decode(raw.body) }
+}
+
+function platformFailure(f: FetchFailure, where: string): PlatformError {
+  switch (f.kind) {
+    case 'timeout':
+      return new PlatformError('unavailable', `${where} did not answer within ${f.timeoutMs} ms`)
+    case 'cancelled':
+      return new PlatformError('unavailable', `request to ${where} was cancelled`)
+    case 'network':
+      return f.phase === 'body'
+        ? new PlatformError('unavailable', `the connection to ${where} broke while reading the answer (${f.reason})`)
+        : new PlatformError('unavailable', `could not reach ${where}: ${f.reason}`)
+    case 'too_large':
+      return f.declared !== undefined
+        ? new PlatformError('bad_response', `${where} answered with ${f.declared} bytes, more than the ${f.maxBytes} allowed`)
+        : new PlatformError('bad_response', `${where} sent more than the ${f.maxBytes} bytes allowed`)
+  }
 }
 
 /** The URL without its query string: safe for messages and logs (VK puts the token in the query). */

@@ -1,4 +1,4 @@
-import { USER_AGENT } from '../platforms/http.ts'
+import { type FetchFailure, fetchBytes } from '../platforms/http.ts'
 
 /** Why a feed could not be read; stored on its source as the status. */
 export type FeedErrorKind = 'unavailable' | 'http_error' | 'too_large' | 'bad_feed'
@@ -45,75 +45,37 @@ export type FeedResponse =
  */
 export async function fetchFeed(url: string, options: FeedFetchOptions): Promise<FeedResponse> {
   const where = describeUrl(url)
-  const timeout = AbortSignal.timeout(options.timeoutMs)
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout
   const headers: Record<string, string> = {
-    'user-agent': USER_AGENT,
     accept: 'application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5',
   }
   if (options.etag) headers['if-none-match'] = options.etag
   if (options.lastModified) headers['if-modified-since'] = options.lastModified
-
-  let response: Response
-  try {
-    response = await fetch(url, { headers, redirect: 'follow', signal })
-  } catch (error) {
-    throw networkError(error, where, timeout, options.timeoutMs)
-  }
-  if (response.status === 304) {
-    await response.body?.cancel().catch(() => {})
-    return { notModified: true }
-  }
-  if (!response.ok) {
-    await response.body?.cancel().catch(() => {})
-    throw new FeedError('http_error', `${where} answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`)
-  }
-  const declared = Number(response.headers.get('content-length'))
-  if (Number.isFinite(declared) && declared > options.maxBytes) {
-    await response.body?.cancel().catch(() => {})
-    throw new FeedError('too_large', `${where} is ${declared} bytes, more than the ${options.maxBytes} allowed (FEED_MAX_BYTES)`)
-  }
-  let body: Buffer
-  try {
-    body = await readLimited(response, options.maxBytes, where)
-  } catch (error) {
-    if (error instanceof FeedError) throw error
-    throw networkError(error, where, timeout, options.timeoutMs)
-  }
+  const response = await fetchBytes(url, { ...options, headers, readBody: (status) => status >= 200 && status < 300 }, (f) => feedFailure(f, where))
+  if (response.status === 304) return { notModified: true }
+  if (response.status < 200 || response.status >= 300) throw new FeedError('http_error', `${where} answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`)
   return {
     notModified: false,
-    body,
+    body: response.body,
     contentType: response.headers.get('content-type'),
     etag: response.headers.get('etag'),
     lastModified: response.headers.get('last-modified'),
-    url: response.url || url,
+    url: response.url,
   }
 }
 
-async function readLimited(response: Response, maxBytes: number, where: string): Promise<Buffer> {
-  if (!response.body) return Buffer.alloc(0)
-  const reader = response.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {})
-      throw new FeedError('too_large', `${where} sent more than the ${maxBytes} bytes allowed (FEED_MAX_BYTES)`)
-    }
-    chunks.push(value)
+function feedFailure(f: FetchFailure, where: string): FeedError {
+  switch (f.kind) {
+    case 'timeout':
+      return new FeedError('unavailable', `${where} did not answer within ${f.timeoutMs} ms (FEED_TIMEOUT_MS)`)
+    case 'cancelled':
+      return new FeedError('unavailable', `the request to ${where} was cancelled`)
+    case 'network':
+      return new FeedError('unavailable', `could not reach ${where}: ${f.reason}`)
+    case 'too_large':
+      return f.declared !== undefined
+        ? new FeedError('too_large', `${where} is ${f.declared} bytes, more than the ${f.maxBytes} allowed (FEED_MAX_BYTES)`)
+        : new FeedError('too_large', `${where} sent more than the ${f.maxBytes} bytes allowed (FEED_MAX_BYTES)`)
   }
-  return Buffer.concat(chunks)
-}
-
-function networkError(error: unknown, where: string, timeout: AbortSignal, timeoutMs: number): FeedError {
-  if (timeout.aborted) return new FeedError('unavailable', `${where} did not answer within ${timeoutMs} ms (FEED_TIMEOUT_MS)`)
-  if ((error as Error)?.name === 'AbortError') return new FeedError('unavailable', `the request to ${where} was cancelled`)
-  const cause = (error as { cause?: { code?: string; message?: string } })?.cause
-  const reason = cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error)
-  return new FeedError('unavailable', `could not reach ${where}: ${reason}`)
 }
 
 /** The URL without query string or credentials: safe in messages and logs (some feeds carry a key). */
