@@ -207,7 +207,8 @@ export class RateLimiter {
       const at = Math.max(now, this.next)
       this.next = at + this.intervalMs
       const pauses = this.pauses
-      if (at > now) await this.clock.sleep(at - now, signal)
+      // Timers have millisecond resolution: a wait shorter than that is not worth a timer.
+      if (at - now >= 1) await this.clock.sleep(at - now, signal)
       // A pause that came while this caller waited for its slot (another request got a 429) holds it
       // back too: it queues again behind the pause instead of going out on its old slot.
       if (this.pauses === pauses || this.clock.now() >= this.pausedUntil) {

@@ -33,7 +33,7 @@ async function server(route: (hit: Hit, n: number) => Reply) {
 
 function vk(url: string, overrides: Partial<VkOptions> = {}) {
   const { sleep, waits } = recordingSleep()
-  const platform = createVk({ tokens: [VK_TOKEN], apiUrl: url, requestsPerSecond: 1000, groupsBatchSize: 500, postsPerPage: 20, timeoutMs: TIMEOUT_MS, retry: RETRY, sleep, ...overrides })
+  const platform = createVk({ tokens: [VK_TOKEN], apiUrl: url, requestsPerSecond: 1_000_000, groupsBatchSize: 500, postsPerPage: 20, timeoutMs: TIMEOUT_MS, retry: RETRY, sleep, ...overrides })
   return { platform, waits }
 }
 
