@@ -3,22 +3,12 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { onTestFinished, describe, expect, it, vi } from 'vitest'
-import { describeCliError, runCli } from '../src/cli.ts'
+import { cli } from './helpers/cli.ts'
 import { tempDir } from './helpers/db.ts'
 import { startPlatformServer } from './helpers/platform-server.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 
-async function cli(args: string[]) {
-  const lines: string[] = []
-  try {
-    const code = await runCli(args, (line) => lines.push(line))
-    return { code, out: lines.join('\n') }
-  } catch (error) {
-    const { message, code } = describeCliError(error)
-    return { code, out: message }
-  }
-}
 
 describe('publicpulse CLI', () => {
   it('adds, lists and collects pages on the configured database', async () => {

@@ -16,13 +16,3 @@ export const jsonArrayContains = (column: string, value: string) =>
  * `<alias>.value`: `selectFrom(['pages', jsonArrayElements('pages.tags').as('tag')])`.
  */
 export const jsonArrayElements = (column: string) => sql<{ value: string }>`json_each(${sql.ref(column)})`
-
-/**
- * A table expression over rows passed as one JSON parameter: `from ${jsonRows(rows)}`, columns read
- * with item(i). Lets one statement write a whole batch (SQLite's json_each; PostgreSQL would use
- * jsonb_array_elements).
- */
-export const jsonRows = (rows: readonly (readonly unknown[])[]) => sql`json_each(${JSON.stringify(rows)})`
-
-/** Column i of a jsonRows row. */
-export const item = (i: number) => sql.raw(`value ->> ${Math.trunc(i)}`)

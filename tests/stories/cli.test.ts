@@ -1,19 +1,9 @@
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished, vi } from 'vitest'
-import { describeCliError, runCli } from '../../src/cli.ts'
+import { cli } from '../helpers/cli.ts'
 import { tempDir } from '../helpers/db.ts'
 import { startFeedServer } from './feed-server.ts'
 
-async function cli(args: string[]) {
-  const lines: string[] = []
-  try {
-    const code = await runCli(args, (line) => lines.push(line))
-    return { code, out: lines.join('\n') }
-  } catch (error) {
-    const { message, code } = describeCliError(error)
-    return { code, out: message }
-  }
-}
 
 describe('publicpulse stories CLI', () => {
   it('adds and lists news sources and polls them, reporting each feed', async () => {
