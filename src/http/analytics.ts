@@ -1,9 +1,10 @@
-import type { Context } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { Hono } from 'hono'
 import { stream } from 'hono/streaming'
 import { stringify } from 'csv-stringify/sync'
 import { z } from 'zod'
 import { groupSeries, listGroups, listOverviewIds, listOverviewRows, listOverviewRowsByIds, overviewTotals, type GroupBy, type OverviewFilter, type OverviewQuery, type OverviewRow } from '../db/overview.ts'
+import { dataVersion } from '../db/data-version.ts'
 import { findPage } from '../db/pages.ts'
 import type { Db } from '../db/schema.ts'
 import { firstDataAt, indexTo100, markGaps, pageSeries, type Metric, type SeriesPoint } from '../db/series.ts'
@@ -25,10 +26,12 @@ import { ttlCache } from './ttl-cache.ts'
 
 export interface AnalyticsDeps {
   db: Db
+  /** Reuses answers until the data changes (response-cache.ts); exports opt out with no-store. */
+  cached: MiddlewareHandler
   now: () => Date
 }
 
-/** How long totals and group sums are reused (see ttl-cache.ts). */
+/** How long totals and group sums are reused while the data does not change (see ttl-cache.ts). */
 export const SUMS_TTL_MS = 30_000
 
 /** The filter part of an overview query, as a cache key (totals do not depend on sort or page). */
@@ -86,14 +89,14 @@ async function* overviewSlices(db: Db, query: OverviewQuery, now: number): Async
 const seriesParams = z.object({ metric: metricSchema, range: rangePresetSchema, export: exportSchema, mode: modeSchema })
 
 /** The JSON API behind the dashboard, for analysts' own scripts too (mounted under /api). Reads only. */
-export function analyticsRoutes({ db, now }: AnalyticsDeps) {
+export function analyticsRoutes({ db, cached, now }: AnalyticsDeps) {
   const nowSeconds = () => Math.floor(now().getTime() / 1000)
-  const cache = ttlCache({ ttlMs: SUMS_TTL_MS })
+  const cache = ttlCache({ ttlMs: SUMS_TTL_MS, version: () => dataVersion(db) })
   const totalsOf = (q: OverviewQuery, at: number) => cache.get(`totals:${filterKey(q)}`, () => overviewTotals(db, q, at))
   const timeParams = (c: Context) => ({ from: parseTime(c.req.query('from'), 'from'), to: parseTime(c.req.query('to'), 'to', true) })
 
   return new Hono()
-    .get('/overview', async (c) => {
+    .get('/overview', cached, async (c) => {
       const raw = c.req.query()
       const params = parseStrict(overviewParamsSchema, raw)
       const exportAs = parseStrict(z.object({ export: exportSchema }), { export: raw.export ?? '' }).export
@@ -120,7 +123,7 @@ export function analyticsRoutes({ db, now }: AnalyticsDeps) {
         await out.write(`],"total":${totals.pages},"totals":${JSON.stringify(totals)}}`)
       })
     })
-    .get('/pages/:id{[0-9]+}/series', async (c) => {
+    .get('/pages/:id{[0-9]+}/series', cached, async (c) => {
       const params = parseStrict(seriesParams, c.req.query())
       const page = await findPage(db, Number(c.req.param('id')))
       if (!page) throw pageNotFound(c.req.param('id'))
@@ -143,7 +146,7 @@ export function analyticsRoutes({ db, now }: AnalyticsDeps) {
       if (params.export === 'json') attachment(c, `publicpulse-page-${page.id}-${metric}`, 'json')
       return c.json(body)
     })
-    .get('/compare', async (c) => {
+    .get('/compare', cached, async (c) => {
       const params = parseStrict(seriesParams, c.req.query())
       const ids = parsePageIds(c.req.query('pages'), MAX_COMPARED)
       if (ids.length === 0) throw new BadRequestError('pages is required: page ids separated by commas, e.g. pages=1,2')
@@ -167,7 +170,7 @@ export function analyticsRoutes({ db, now }: AnalyticsDeps) {
       if (params.export === 'json') attachment(c, `publicpulse-compare-${metric}`, 'json')
       return c.json({ metric, mode: params.mode ?? 'abs', from: iso(range.from), to: iso(range.to), series: series.map((s) => ({ page: s.page, points: pointsJson(s.points) })) })
     })
-    .get('/groups', async (c) => {
+    .get('/groups', cached, async (c) => {
       const params = parseStrict(
         z.object({ by: groupBySchema, platform: overviewParamsSchema.shape.platform, export: exportSchema, range: rangePresetSchema }),
         c.req.query(),

@@ -13,6 +13,8 @@ export interface ApiDeps {
   collector: Collector
   /** Guards every write route (operator credential). */
   requireWrite: MiddlewareHandler
+  /** Reuses read-only answers until the data changes (response-cache.ts). */
+  cached: MiddlewareHandler
   now: () => Date
 }
 
@@ -31,6 +33,7 @@ function timeParam(value: string | undefined, name: string): number | undefined 
 export function apiRoutes(deps: ApiDeps) {
   const { db } = deps
   const operator = deps.requireWrite
+  const { cached } = deps
 
   const pageOr404 = async (id: string) => {
     const page = await findPage(db, Number(id))
@@ -39,7 +42,7 @@ export function apiRoutes(deps: ApiDeps) {
   }
 
   return new Hono()
-    .get('/pages', async (c) => {
+    .get('/pages', cached, async (c) => {
       const pages = await listPages(db)
       return c.json({ pages: pages.map((p) => ({ ...p, collectedAt: iso(p.collectedAt), statusAt: iso(p.statusAt) })) })
     })
@@ -48,11 +51,11 @@ export function apiRoutes(deps: ApiDeps) {
       const page = await registerPage(db, body, deps.now())
       return c.json({ page }, 201)
     })
-    .get('/pages/:id{[0-9]+}', async (c) => {
+    .get('/pages/:id{[0-9]+}', cached, async (c) => {
       const page = await pageOr404(c.req.param('id'))
       return c.json({ page: { ...page, collectedAt: iso(page.collectedAt), statusAt: iso(page.statusAt) } })
     })
-    .get('/pages/:id{[0-9]+}/snapshots', async (c) => {
+    .get('/pages/:id{[0-9]+}/snapshots', cached, async (c) => {
       const page = await pageOr404(c.req.param('id'))
       const from = timeParam(c.req.query('from'), 'from')
       const to = timeParam(c.req.query('to'), 'to')
@@ -61,7 +64,7 @@ export function apiRoutes(deps: ApiDeps) {
         snapshots: snapshots.map((s) => ({ collectedAt: iso(s.collectedAt), followers: s.followers, exact: s.exact, avgViews: s.avgViews })),
       })
     })
-    .get('/pages/:id{[0-9]+}/posts', async (c) => {
+    .get('/pages/:id{[0-9]+}/posts', cached, async (c) => {
       const page = await pageOr404(c.req.param('id'))
       const posts = await listPosts(db, page.id)
       return c.json({
@@ -82,6 +85,7 @@ export function apiRoutes(deps: ApiDeps) {
       const run = await deps.collector.run('manual')
       return c.json({ run: { ...run, startedAt: iso(run.startedAt), finishedAt: iso(run.finishedAt) } })
     })
+    // Not cached: the run in flight's progress and ETA live in memory, not in the database.
     .get('/runs', async (c) => {
       const runs = await listRuns(db, 50)
       const current = deps.collector.current()

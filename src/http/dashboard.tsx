@@ -3,6 +3,7 @@ import type { Child } from 'hono/jsx'
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { findOverviewRow, groupSeries, hasPages, listFilterValues, listGroups, listOverviewRows, listSparklines, overviewTotals, type GroupBy } from '../db/overview.ts'
+import { dataVersion } from '../db/data-version.ts'
 import { findPage } from '../db/pages.ts'
 import type { Db } from '../db/schema.ts'
 import { firstDataAt, markGaps, pageSeries, type Metric } from '../db/series.ts'
@@ -54,7 +55,7 @@ export function dashboardRoutes(deps: DashboardDeps) {
   const { db } = deps
   const nowSeconds = () => Math.floor(deps.now().getTime() / 1000)
   const i18n = (c: Context) => i18nOf(c, deps.timeZone)
-  const cache = ttlCache({ ttlMs: SUMS_TTL_MS })
+  const cache = ttlCache({ ttlMs: SUMS_TTL_MS, version: () => dataVersion(db) })
 
   /**
    * The page's range from `range=` or the custom `from`/`to` dates of the form (days in the display

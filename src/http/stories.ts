@@ -28,6 +28,8 @@ export interface StoryRouteDeps {
   db: Db
   /** Guards every write route (operator credential). */
   requireWrite: MiddlewareHandler
+  /** Reuses read-only answers until the data changes (response-cache.ts). */
+  cached: MiddlewareHandler
   now: () => Date
   logger: Logger
   /** The process's poller (shared with the schedule, so polls never overlap); one with default limits if absent. */
@@ -72,6 +74,7 @@ export function storyRoutes(deps: StoryRouteDeps) {
 export function storyApiRoutes(deps: StoryRouteDeps) {
   const { db } = deps
   const operator = deps.requireWrite
+  const { cached } = deps
   const seconds = () => Math.floor(deps.now().getTime() / 1000)
   const poller = deps.poller ?? defaultPoller(deps)
 
@@ -87,7 +90,7 @@ export function storyApiRoutes(deps: StoryRouteDeps) {
   }
 
   return new Hono()
-    .get('/story-sources', async (c) => c.json({ sources: (await listStorySources(db)).map(sourceJson) }))
+    .get('/story-sources', cached, async (c) => c.json({ sources: (await listStorySources(db)).map(sourceJson) }))
     .post('/story-sources', operator, async (c) => {
       const body = sourceInputSchema.parse(await readJson(c))
       try {
@@ -111,7 +114,7 @@ export function storyApiRoutes(deps: StoryRouteDeps) {
         throw error
       }
     })
-    .get('/stories', async (c) => {
+    .get('/stories', cached, async (c) => {
       const query = readStoryQuery((name) => c.req.query(name), utcDay)
       if (query.pageId !== undefined) await pageOr404(String(query.pageId))
       if (typeof query.source === 'number' && !(await findStorySource(db, query.source))) throw new BadRequestError(`There is no news source #${query.source}.`, 404)
