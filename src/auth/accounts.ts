@@ -160,6 +160,8 @@ export interface SessionIdentity {
   role: Role
   csrfToken: string
   mustChangePassword: boolean
+  /** When the session ends unless used again (ISO-8601 UTC). */
+  expiresAt: string
 }
 
 /** Starts a server-side session. The cookie value is returned once; only its digest is stored. */
@@ -199,11 +201,12 @@ export async function findSession(db: Db, cookie: string, now = new Date()): Pro
     .where('sessions.id', '=', id)
     .executeTakeFirst()
   if (!row || row.disabled === 1 || row.expires_at <= iso(now) || !isRole(row.role)) return undefined
+  let expiresAt = row.expires_at
   if (now.getTime() - Date.parse(row.last_seen_at) > TOUCH_EVERY_MS) {
-    const expires = Math.min(now.getTime() + SESSION_IDLE_MS, Date.parse(row.created_at) + SESSION_MAX_MS)
-    await db.updateTable('sessions').set({ last_seen_at: iso(now), expires_at: iso(new Date(expires)) }).where('id', '=', id).execute()
+    expiresAt = iso(new Date(Math.min(now.getTime() + SESSION_IDLE_MS, Date.parse(row.created_at) + SESSION_MAX_MS)))
+    await db.updateTable('sessions').set({ last_seen_at: iso(now), expires_at: expiresAt }).where('id', '=', id).execute()
   }
-  return { sessionId: id, userId: row.user_id, name: row.name, role: row.role, csrfToken: row.csrf_token, mustChangePassword: row.must_change_password === 1 }
+  return { sessionId: id, userId: row.user_id, name: row.name, role: row.role, csrfToken: row.csrf_token, mustChangePassword: row.must_change_password === 1, expiresAt }
 }
 
 export async function deleteSession(db: Db, sessionId: string): Promise<void> {

@@ -9,8 +9,10 @@ import { createSession, deleteSession, digestHex, findApiToken, findSession } fr
 import { type Actor, recordAudit } from '../auth/audit.ts'
 import { hasRole, type Role } from '../auth/roles.ts'
 import { LoginThrottle } from '../auth/throttle.ts'
+import { dataVersion } from '../db/data-version.ts'
 import type { Db } from '../db/schema.ts'
 import { MessagePage } from '../views/message.tsx'
+import { ttlCache } from './ttl-cache.ts'
 
 /**
  * Who is making the request: a logged-in user (session cookie), a script (API token), or the bootstrap
@@ -58,6 +60,12 @@ export const SELF_SERVICE_WRITES: ReadonlyMap<string, 'anyone' | 'identified'> =
 ])
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+/**
+ * How long a live session or API token is trusted without reading the database again while no write
+ * happens anywhere (see `recall` in createAuth). Short, so last-seen touches still happen.
+ */
+export const CREDENTIAL_REUSE_MS = 10_000
 
 export interface AuthOptions {
   db: Db
@@ -136,6 +144,29 @@ export function createAuth(options: AuthOptions) {
   const throttle = options.throttle ?? new LoginThrottle()
   const operatorDigest = digest(options.operatorToken)
 
+  /**
+   * Dashboards poll, and looking a session up through Kysely (~70 µs, 2026) cost more than serving the
+   * cached answer it guards. So a live credential is remembered by its digest, keyed on the database's
+   * data version like the response cache: any write, from this process or another (a logout, a revoked
+   * token, a disabled user, a role change), makes every remembered credential stale at once, and
+   * expiry is checked on each use. A request sees what a lookup would find; unknown or dead
+   * credentials are never remembered.
+   */
+  const known = ttlCache<{ identity: Identity; expiresAt: string | null }>({
+    ttlMs: CREDENTIAL_REUSE_MS,
+    maxEntries: 1000,
+    now: () => now().getTime(),
+    version: () => dataVersion(db),
+  })
+  async function recall(key: string, lookup: () => Promise<{ identity: Identity; expiresAt: string | null } | undefined>): Promise<Identity | undefined> {
+    const stamp = known.stamp() // before the lookup: a logout landing meanwhile leaves the entry already stale
+    const hit = known.peek(key, stamp)
+    if (hit && (hit.expiresAt === null || hit.expiresAt > now().toISOString())) return hit.identity
+    const found = await lookup()
+    if (found) known.set(key, { ...found, identity: Object.freeze(found.identity) }, stamp)
+    return found?.identity
+  }
+
   async function identify(c: Context): Promise<Identity | null> {
     const authorization = c.req.header('authorization')
     if (authorization !== undefined) {
@@ -145,23 +176,31 @@ export function createAuth(options: AuthOptions) {
       if (timingSafeEqual(digest(token), operatorDigest)) {
         return { kind: 'bootstrap', role: 'admin', name: 'operator token', id: null, csrfToken: null, sessionId: null, mustChangePassword: false }
       }
-      const found = await findApiToken(db, token, now())
+      const found = await recall(`token ${digestHex(token)}`, async () => {
+        const live = await findApiToken(db, token, now())
+        if (!live) return undefined
+        return { identity: { kind: 'token', role: live.role, name: `token "${live.name}"`, id: live.id, csrfToken: null, sessionId: null, mustChangePassword: false }, expiresAt: null }
+      })
       if (!found) throw new HTTPException(401, { message: 'The token is not valid: unknown or revoked.' })
-      return { kind: 'token', role: found.role, name: `token "${found.name}"`, id: found.id, csrfToken: null, sessionId: null, mustChangePassword: false }
+      return found
     }
     const cookie = getCookie(c, SESSION_COOKIE)
     if (!cookie) return null
-    const session = await findSession(db, cookie, now())
-    if (!session) return null
-    return {
-      kind: 'session',
-      role: session.role,
-      name: session.name,
-      id: session.userId,
-      csrfToken: session.csrfToken,
-      sessionId: session.sessionId,
-      mustChangePassword: session.mustChangePassword,
-    }
+    const session = await recall(`session ${digestHex(cookie)}`, async () => {
+      const live = await findSession(db, cookie, now())
+      if (!live) return undefined
+      const identity: Identity = {
+        kind: 'session',
+        role: live.role,
+        name: live.name,
+        id: live.userId,
+        csrfToken: live.csrfToken,
+        sessionId: live.sessionId,
+        mustChangePassword: live.mustChangePassword,
+      }
+      return { identity, expiresAt: live.expiresAt }
+    })
+    return session ?? null
   }
 
   async function checkCsrf(c: Context, identity: Identity | null): Promise<Response | undefined> {
