@@ -26,6 +26,20 @@ export interface Reach {
 const prepared = new WeakMap<SQLite.Database, ReturnType<typeof prepare>>()
 
 /**
+ * A statement written with @names but bound by position. better-sqlite3 resolves named parameters key
+ * by key in native code on every call, which made the latest-values update three times slower than
+ * the same statement with `?`s. The call that passes the names in order is generated once, so V8 sees
+ * plain property reads (the names come from the SQL text here, never from input).
+ */
+function statement<P extends object>(db: SQLite.Database, text: string, options: { raw?: boolean } = {}) {
+  const names: string[] = []
+  const prepared = db.prepare(text.replace(/@(\w+)/g, (_, name: string) => (names.push(name), '?')))
+  if (options.raw) prepared.raw()
+  const call = <R>(method: 'run' | 'get') => new Function('s', `return (p) => s.${method}(${names.map((n) => `p.${n}`).join(', ')})`)(prepared) as (params: P) => R
+  return { run: call<SQLite.RunResult>('run'), get: call<unknown[] | undefined>('get') }
+}
+
+/**
  * The last sample at or before `param`, packed as followers*2+exact: from raw samples, or, for a time
  * before which retention has thinned raw rows (@thinnedBefore), from that day's roll-up (its last value
  * if taken by then, else its first: day resolution). Without thinning the roll-up could only repeat
@@ -37,68 +51,79 @@ const baseline = (param: string) => `coalesce(
   (select (case when r.last_at <= ${param} then r.last else r.first end) * 2 + r.exact from daily_rollups r
     where ${param} < @thinnedBefore and r.page_id = @page and r.first_at <= ${param} order by r.day desc limit 1))`
 
-/** What one success needs to know before writing: baselines for the changes, and the page's current facts. */
-interface PageState {
-  prev: number | null
-  d1: number | null
-  d7: number | null
-  d30: number | null
-  status: string
-  consecutive_failures: number
-  status_message: string | null
-  platform_title: string | null
-  platform_id: string | null
-  stats_followers: number | null
-  stats_avg_views: number | null
-  stats_avg_views_at: number | null
-  stats_exists: 0 | 1
+/** A page's daily roll-up: of a day that is over (closed_days), or of its day in progress (page_stats.day_*). */
+interface Day {
+  page: number
+  day: number
+  first: number
+  last: number
+  min: number
+  max: number
+  firstAt: number
+  lastAt: number
+  samples: number
+  exact: 0 | 1
+  avgViews: number | null
 }
 
-const STATS_COLUMNS = `followers = @followers, exact = @exact, collected_at = @collectedAt, previous_followers = @previous,
+const DAY_FIELDS = `day = @day, day_first = @first, day_last = @last, day_min = @min, day_max = @max, day_first_at = @firstAt,
+  day_last_at = @lastAt, day_samples = @samples, day_exact = @exact, day_avg_views = @avgViews`
+
+const STATS_COLUMNS = `followers = @followers, exact = @sampleExact, collected_at = @collectedAt, previous_followers = @previous,
   change_prev = @changePrev, change_1d = @change1d, change_7d = @change7d, change_30d = @change30d,
-  pct_1d = @pct1d, pct_7d = @pct7d, pct_30d = @pct30d, avg_views = @avgViews, avg_views_at = @avgViewsAt, err = @err`
+  pct_1d = @pct1d, pct_7d = @pct7d, pct_30d = @pct30d, avg_views = @statsAvgViews, avg_views_at = @avgViewsAt, err = @err, ${DAY_FIELDS}`
 
 function prepare(db: SQLite.Database) {
   return {
-    fail: db.prepare(`update pages set status = @status, status_message = @message, status_at = @at, consecutive_failures = @failures,
+    fail: statement(db, `update pages set status = @status, status_message = @message, status_at = @at, consecutive_failures = @failures,
         active = case when @pause = 1 then 0 else active end,
         paused_reason = case when @pause = 1 then @pausedReason else paused_reason end
       where id = @page`),
-    snapshot: db.prepare(`insert into snapshots (page_id, collected_at, followers, exact) values (@page, @at, @followers, @exact)
+    snapshot: statement(db, `insert into snapshots (page_id, collected_at, followers, exact) values (@page, @at, @followers, @exact)
       on conflict (page_id, collected_at) do update set followers = excluded.followers, exact = excluded.exact`),
-    rollup: db.prepare(`insert into daily_rollups (page_id, day, first, last, min, max, first_at, last_at, samples, exact)
-      values (@page, @day, @followers, @followers, @followers, @followers, @at, @at, 1, @exact)
+    // A day that is over (or a late sample of one), merged into its row of closed_days.
+    closeDay: statement<Day>(db, `insert into closed_days (page_id, day, first, last, min, max, first_at, last_at, samples, exact, avg_views)
+      values (@page, @day, @first, @last, @min, @max, @firstAt, @lastAt, @samples, @exact, @avgViews)
       on conflict (page_id, day) do update set
-        last = case when excluded.last_at >= daily_rollups.last_at then excluded.last else daily_rollups.last end,
-        last_at = max(daily_rollups.last_at, excluded.last_at),
-        first = case when excluded.first_at < daily_rollups.first_at then excluded.first else daily_rollups.first end,
-        first_at = min(daily_rollups.first_at, excluded.first_at),
-        min = min(daily_rollups.min, excluded.min),
-        max = max(daily_rollups.max, excluded.max),
-        samples = daily_rollups.samples + 1,
-        exact = min(daily_rollups.exact, excluded.exact)`),
-    reach: db.prepare(`insert into reach_snapshots (page_id, collected_at, avg_views, posts_counted) values (@page, @at, @avgViews, @counted)
+        last = case when excluded.last_at >= closed_days.last_at then excluded.last else closed_days.last end,
+        last_at = max(closed_days.last_at, excluded.last_at),
+        first = case when excluded.first_at < closed_days.first_at then excluded.first else closed_days.first end,
+        first_at = min(closed_days.first_at, excluded.first_at),
+        min = min(closed_days.min, excluded.min),
+        max = max(closed_days.max, excluded.max),
+        samples = closed_days.samples + excluded.samples,
+        exact = min(closed_days.exact, excluded.exact),
+        avg_views = coalesce(excluded.avg_views, closed_days.avg_views)`),
+    reach: statement(db, `insert into reach_snapshots (page_id, collected_at, avg_views, posts_counted) values (@page, @at, @avgViews, @counted)
       on conflict (page_id, collected_at) do update set avg_views = excluded.avg_views, posts_counted = excluded.posts_counted`),
-    rollupReach: db.prepare(`update daily_rollups set avg_views = @avgViews where page_id = @page and day = @day`),
-    post: db.prepare(`insert into posts (page_id, post_id, url, published_at, text, views, likes, reposts, comments, first_seen_at, updated_at)
+    // Reach read without a count: its day's roll-up, closed or open, takes the average.
+    lastClosedDay: statement(db, `select max(day) from closed_days where page_id = @page`, { raw: true }),
+    closedDayReach: statement(db, `update closed_days set avg_views = @avgViews where page_id = @page and day = @day`),
+    openDayReach: statement(db, `update page_stats set day_avg_views = @avgViews where page_id = @page and day = @day`),
+    post: statement(db, `insert into posts (page_id, post_id, url, published_at, text, views, likes, reposts, comments, first_seen_at, updated_at)
       values (@page, @postId, @url, @publishedAt, @text, @views, @likes, @reposts, @comments, @at, @at)
       on conflict (page_id, post_id) do update set text = excluded.text, views = excluded.views, likes = excluded.likes,
         reposts = excluded.reposts, comments = excluded.comments, updated_at = excluded.updated_at`),
-    // One statement reads everything a success needs. The previous sample is page_stats' latest one
-    // (no seek), unless this very sample was written before (same second): then it is looked up.
-    state: db.prepare(`select case when ps.collected_at < @at then ps.followers * 2 + ps.exact else ${baseline('@at - 1')} end as prev,
-        ${baseline(`@at - ${DAY - SLACK}`)} as d1,
-        ${baseline(`@at - ${7 * DAY - SLACK}`)} as d7, ${baseline(`@at - ${30 * DAY - SLACK}`)} as d30,
-        p.status, p.consecutive_failures, p.status_message, p.platform_title, p.platform_id,
-        ps.followers as stats_followers, ps.avg_views as stats_avg_views, ps.avg_views_at as stats_avg_views_at, ps.page_id is not null as stats_exists
-      from pages p left join page_stats ps on ps.page_id = p.id where p.id = @page`),
-    statsUpdate: db.prepare(`update page_stats set ${STATS_COLUMNS} where page_id = @page`),
-    statsInsert: db.prepare(`insert into page_stats (page_id) values (@page)`),
-    statsReach: db.prepare(`update page_stats set avg_views = @avgViews, avg_views_at = @avgViewsAt, err = @err where page_id = @page`),
-    ok: db.prepare(`update pages set status = 'ok', status_message = @message, status_at = @at, consecutive_failures = 0,
+    // One statement reads what a success needs to compute its changes. The previous sample is
+    // page_stats' latest one (no seek), unless this very sample was written before (same second): then
+    // it is looked up. Returns [prev, d1, d7, d30, avg_views, avg_views_at, has_stats, then the open day].
+    state: statement(db, `select case when ps.collected_at < @at then ps.followers * 2 + ps.exact else ${baseline('@at - 1')} end,
+        ${baseline(`@at - ${DAY - SLACK}`)}, ${baseline(`@at - ${7 * DAY - SLACK}`)}, ${baseline(`@at - ${30 * DAY - SLACK}`)},
+        ps.avg_views, ps.avg_views_at, ps.page_id is not null,
+        ps.day, ps.day_first, ps.day_last, ps.day_min, ps.day_max, ps.day_first_at, ps.day_last_at, ps.day_samples, ps.day_exact, ps.day_avg_views
+      from (select 1) left join page_stats ps on ps.page_id = @page`, { raw: true }),
+    statsUpdate: statement(db, `update page_stats set ${STATS_COLUMNS} where page_id = @page`),
+    statsInsert: statement(db, `insert into page_stats (page_id) values (@page)`),
+    // Posts read without a follower count: the reach figures against the last count.
+    statsReach: statement(db, `update page_stats set avg_views = @avgViews, avg_views_at = @avgViewsAt, err = @avgViews * 100.0 / nullif(followers, 0) where page_id = @page`),
+    // Only a page whose status or facts changed is rewritten: a steady page costs a seek and no write,
+    // and status_at keeps meaning "in this status since".
+    ok: statement(db, `update pages set status = 'ok', status_message = @message, status_at = @at, consecutive_failures = 0,
         platform_title = coalesce(@title, platform_title), platform_id = coalesce(@platformId, platform_id),
         posts_collected_at = case when @postsRead = 1 then @at else posts_collected_at end
-      where id = @page`),
+      where id = @page and (status <> 'ok' or consecutive_failures <> 0 or @postsRead = 1 or status_message is not @message
+        or platform_title is not coalesce(@title, platform_title) or platform_id is not coalesce(@platformId, platform_id))`),
+    pagesExisting: db.prepare(`select value from json_each(?) where value in (select id from pages)`).pluck(),
   }
 }
 
@@ -120,81 +145,136 @@ export function writeOutcomes(
   let st = prepared.get(db)
   if (!st) prepared.set(db, (st = prepare(db)))
   const statements = st
-  return db.transaction(() =>
-    items.map(({ page, outcome }) =>
+  const write = db.transaction((batch: readonly OutcomeItem[]) =>
+    batch.map(({ page, outcome }) =>
       outcome.ok ? writeSample(statements, page.id, outcome.sample, reachOf(outcome.sample), at, thinnedBefore) : writeFailure(statements, page, outcome.error, at, pauseAfterFailures),
     ),
-  )()
+  )
+  try {
+    return write(items)
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'SQLITE_CONSTRAINT_FOREIGNKEY') throw error
+    // A page was deleted while it was being collected, so its samples have nowhere to go. The first
+    // attempt was rolled back whole; the rest of the batch is written without it.
+    const existing = new Set(statements.pagesExisting.all(JSON.stringify(items.map((i) => i.page.id))) as number[])
+    const statuses = write(items.filter((i) => existing.has(i.page.id)))
+    return items.map((i) => (existing.has(i.page.id) ? statuses.shift()! : 'ok'))
+  }
 }
+
+type State = [
+  prev: number | null,
+  d1: number | null,
+  d7: number | null,
+  d30: number | null,
+  avgViews: number | null,
+  avgViewsAt: number | null,
+  hasStats: 0 | 1,
+  ...openDay: OpenDayRow,
+]
+type OpenDayRow = [day: number | null, first: number, last: number, min: number, max: number, firstAt: number, lastAt: number, samples: number, exact: 0 | 1, avgViews: number | null]
 
 function writeSample(st: Statements, pageId: number, sample: PageSample, reach: Reach | null, at: number, thinnedBefore: number): RecordedStatus {
   const day = dayOf(at)
   const followers = sample.followers
   const exact = sample.followersExact ? 1 : 0
-  if (followers !== null) {
-    const row = { page: pageId, at, day, followers, exact }
-    st.snapshot.run(row)
-    st.rollup.run(row)
-  }
+  if (followers !== null) st.snapshot.run({ page: pageId, at, followers, exact })
   if (reach) {
     st.reach.run({ page: pageId, at, avgViews: reach.avgViews, counted: reach.counted })
-    if (reach.avgViews !== null) st.rollupReach.run({ page: pageId, day, avgViews: reach.avgViews })
     for (const p of sample.posts ?? []) {
       st.post.run({ page: pageId, at, postId: p.postId, url: p.url, publishedAt: p.publishedAt, text: p.text, views: p.views, likes: p.likes, reposts: p.reposts, comments: p.comments })
     }
   }
-
-  const state = st.state.get({ page: pageId, at, thinnedBefore }) as PageState | undefined
-  if (!state) return 'ok' // the page was deleted while it was being collected
-  if (followers !== null || reach) {
+  if (followers !== null) {
+    const state = st.state.get({ page: pageId, at, thinnedBefore }) as State
+    const [prev, d1, d7, d30, statsAvgViews, statsAvgViewsAt, hasStats] = state
     // Growth only between figures of the same precision: a rounded "11.3M" against an exact count
     // would invent or hide thousands of followers (Social Blade's lesson).
     // Baselines come packed as followers*2+exact (arithmetic, not bit operators: JS's are 32-bit).
     const valueOf = (base: number) => Math.floor(base / 2)
-    const change = (base: number | null) => (followers === null || base === null || base % 2 !== exact ? null : followers - valueOf(base))
+    const change = (base: number | null) => (base === null || base % 2 !== exact ? null : followers - valueOf(base))
     const pct = (base: number | null) => {
       const c = change(base)
       return c === null || valueOf(base!) <= 0 ? null : (c * 100) / valueOf(base!)
     }
-    const avgViews = reach ? reach.avgViews : state.stats_avg_views
-    const current = followers ?? state.stats_followers
-    if (!state.stats_exists) st.statsInsert.run({ page: pageId })
-    if (followers !== null) {
-      st.statsUpdate.run({
-        page: pageId,
-        followers,
-        exact,
-        collectedAt: at,
-        previous: state.prev === null ? null : valueOf(state.prev),
-        changePrev: change(state.prev),
-        change1d: change(state.d1),
-        change7d: change(state.d7),
-        change30d: change(state.d30),
-        pct1d: pct(state.d1),
-        pct7d: pct(state.d7),
-        pct30d: pct(state.d30),
-        avgViews,
-        avgViewsAt: reach ? at : state.stats_avg_views_at,
-        err: avgViews !== null && current ? (avgViews * 100) / current : null,
-      })
-    } else {
-      st.statsReach.run({ page: pageId, avgViews, avgViewsAt: at, err: avgViews !== null && current ? (avgViews * 100) / current : null })
+    const avgViews = reach ? reach.avgViews : statsAvgViews
+    if (!hasStats) st.statsInsert.run({ page: pageId })
+    st.statsUpdate.run({
+      page: pageId,
+      followers,
+      sampleExact: exact,
+      collectedAt: at,
+      previous: prev === null ? null : valueOf(prev),
+      changePrev: change(prev),
+      change1d: change(d1),
+      change7d: change(d7),
+      change30d: change(d30),
+      pct1d: pct(d1),
+      pct7d: pct(d7),
+      pct30d: pct(d30),
+      statsAvgViews: avgViews,
+      avgViewsAt: reach ? at : statsAvgViewsAt,
+      err: avgViews !== null && followers ? (avgViews * 100) / followers : null,
+      ...openDay(st, state, pageId, day, at, followers, exact, reach),
+    })
+  } else if (reach) {
+    if (!st.statsReach.run({ page: pageId, avgViews: reach.avgViews, avgViewsAt: at }).changes) {
+      st.statsInsert.run({ page: pageId })
+      st.statsReach.run({ page: pageId, avgViews: reach.avgViews, avgViewsAt: at })
+    }
+    if (reach.avgViews !== null) {
+      st.openDayReach.run({ page: pageId, day, avgViews: reach.avgViews })
+      st.closedDayReach.run({ page: pageId, day, avgViews: reach.avgViews })
     }
   }
 
   const message = sample.postsError ? `Counted; posts not read: ${sample.postsError.message}` : null
   const postsRead = sample.posts || sample.postsError ? 1 : 0
-  // Only a page whose status or facts changed is rewritten: a steady page costs no write here, and
-  // status_at keeps meaning "in this status since".
-  const changed =
-    state.status !== 'ok' ||
-    state.consecutive_failures !== 0 ||
-    postsRead === 1 ||
-    message !== state.status_message ||
-    (sample.title !== null && sample.title !== state.platform_title) ||
-    (sample.platformId !== null && sample.platformId !== state.platform_id)
-  if (changed) st.ok.run({ page: pageId, at, message, title: sample.title, platformId: sample.platformId, postsRead })
+  st.ok.run({ page: pageId, at, message, title: sample.title, platformId: sample.platformId, postsRead })
   return 'ok'
+}
+
+/**
+ * The page's day in progress after this sample. A sample of a later day closes the open one into
+ * closed_days (once per page per day) and opens its own; a late sample of a day already closed is
+ * merged into that day's row there.
+ */
+const NO_OPEN_DAY = { day: null, first: null, last: null, min: null, max: null, firstAt: null, lastAt: null, samples: null, exact: null, avgViews: null }
+
+function openDay(st: Statements, state: State, page: number, day: number, at: number, followers: number, exact: 0 | 1, reach: Reach | null): Omit<Day, 'page'> | typeof NO_OPEN_DAY {
+  const [openDayNumber, first, last, min, max, firstAt, lastAt, samples, openExact, openAvgViews] = state.slice(7) as OpenDayRow
+  const dayViews = reach?.avgViews ?? null
+  const fresh = { day, first: followers, last: followers, min: followers, max: followers, firstAt: at, lastAt: at, samples: 1, exact, avgViews: dayViews }
+  const open = openDayNumber === null ? null : { page, day: openDayNumber, first, last, min, max, firstAt, lastAt, samples, exact: openExact, avgViews: openAvgViews }
+  if (open === null) {
+    // The page's first sample since it got a latest-values row: history written before (an import, a
+    // restored backup) may already hold this day as closed, and a day is never in both places.
+    const lastClosed = st.lastClosedDay.get({ page }) as [number | null]
+    if (lastClosed[0] === null || day > lastClosed[0]) return fresh
+    st.closeDay.run({ page, ...fresh })
+    return NO_OPEN_DAY
+  }
+  if (day > open.day) {
+    st.closeDay.run(open)
+    return fresh
+  }
+  if (day < open.day) {
+    st.closeDay.run({ page, ...fresh })
+    const { page: _, ...unchanged } = open
+    return unchanged
+  }
+  return {
+    day,
+    first: at < open.firstAt ? followers : open.first,
+    firstAt: Math.min(at, open.firstAt),
+    last: at >= open.lastAt ? followers : open.last,
+    lastAt: Math.max(at, open.lastAt),
+    min: Math.min(followers, open.min),
+    max: Math.max(followers, open.max),
+    samples: open.samples + 1,
+    exact: Math.min(exact, open.exact) as 0 | 1,
+    avgViews: dayViews ?? open.avgViews,
+  }
 }
 
 function writeFailure(st: Statements, page: OutcomeItem['page'], error: PlatformError, at: number, pauseAfterFailures: number): RecordedStatus {

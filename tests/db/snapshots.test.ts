@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { findPage, insertPage } from '../../src/db/pages.ts'
-import { averageReach, listPosts, listSnapshots, recordOutcome } from '../../src/db/snapshots.ts'
+import { averageReach, listPosts, listSnapshots, recordOutcome, recordOutcomes } from '../../src/db/snapshots.ts'
 import { type PageSample, PlatformError } from '../../src/platforms/types.ts'
 import { testDb } from '../helpers/db.ts'
 
@@ -125,5 +125,24 @@ describe('recordOutcome()', () => {
     expect(await listSnapshots(db, page.id)).toEqual([])
     expect(await db.selectFrom('daily_rollups').selectAll().execute()).toEqual([])
     expect(await findPage(db, page.id)).toMatchObject({ status: 'pending', followers: null })
+  })
+
+  it('writes the rest of a batch when one of its pages was deleted while it was being collected', async () => {
+    const { db, page } = await setup()
+    const gone = await insertPage(db, { platform: 'vk', handle: 'club2', url: 'https://vk.com/club2' }, new Date(T0 * 1000))
+    await db.deleteFrom('pages').where('id', '=', gone.id).execute()
+    const statuses = await recordOutcomes(
+      db,
+      [
+        { page, outcome: { ok: true, sample: sample(1000) } },
+        { page: { id: gone.id, consecutiveFailures: 0 }, outcome: { ok: true, sample: sample(2000) } },
+      ],
+      T0,
+      policy,
+    )
+    expect(statuses).toEqual(['ok', 'ok'])
+    expect((await listSnapshots(db, page.id)).map((s) => s.followers)).toEqual([1000])
+    expect(await findPage(db, page.id)).toMatchObject({ followers: 1000, status: 'ok' })
+    expect(await db.selectFrom('snapshots').select('page_id').where('page_id', '=', gone.id).execute()).toEqual([])
   })
 })
