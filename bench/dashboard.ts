@@ -46,7 +46,7 @@ async function seed() {
     values (?, ?, ?, ?, ?, ?, ?, ?, 'ok', ?)`)
   const insertSnapshot = sqlite.prepare('insert into snapshots (page_id, collected_at, followers, exact) values (?, ?, ?, 1)')
   const insertReach = sqlite.prepare('insert into reach_snapshots (page_id, collected_at, avg_views, posts_counted) values (?, ?, ?, 5)')
-  const insertRollup = sqlite.prepare(`insert into daily_rollups (page_id, day, first, last, min, max, first_at, last_at, samples, exact, avg_views)
+  const insertRollup = sqlite.prepare(`insert into closed_days (page_id, day, first, last, min, max, first_at, last_at, samples, exact, avg_views)
     values (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`)
   const insertStats = sqlite.prepare(`insert into page_stats (page_id, followers, exact, collected_at, previous_followers, change_prev, change_1d, change_7d, change_30d,
     pct_1d, pct_7d, pct_30d, avg_views, avg_views_at, err) values (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)

@@ -78,6 +78,17 @@ export interface PageStatsTable {
   avg_views: number | null
   avg_views_at: number | null
   err: number | null
+  /** The day in progress (unix day number) and its roll-up so far; see the view daily_rollups. */
+  day: number | null
+  day_first: number | null
+  day_last: number | null
+  day_min: number | null
+  day_max: number | null
+  day_first_at: number | null
+  day_last_at: number | null
+  day_samples: number | null
+  day_exact: 0 | 1 | null
+  day_avg_views: number | null
 }
 
 export interface PostsTable {
@@ -122,6 +133,9 @@ export interface Database {
   pages: PagesTable
   snapshots: SnapshotsTable
   reach_snapshots: ReachSnapshotsTable
+  /** Days that are over, one row per page per day. */
+  closed_days: DailyRollupsTable
+  /** A view: closed_days and each page's open day (page_stats.day_*). Read from here, never write. */
   daily_rollups: DailyRollupsTable
   page_stats: PageStatsTable
   posts: PostsTable

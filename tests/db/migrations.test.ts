@@ -5,7 +5,7 @@ import { migrateToLatest } from '../../src/db/migrate.ts'
 import { openDb } from '../../src/db/open.ts'
 import { listPages } from '../../src/db/pages.ts'
 import { listManagedPages } from '../../src/db/page-admin.ts'
-import { listSnapshots } from '../../src/db/snapshots.ts'
+import { listSnapshots, recordOutcome } from '../../src/db/snapshots.ts'
 import { tempDir } from '../helpers/db.ts'
 import { join } from 'node:path'
 
@@ -30,6 +30,11 @@ const SEEDS: Record<string, (db: Kysely<any>, step: number) => Promise<void>> = 
       { page_id: 1, collected_at: 1_767_229_200, followers: 11_000_123, exact: 1 },
     ]).execute()
     await db.insertInto('page_stats').values({ page_id: 1, followers: 11_000_123, exact: 1, collected_at: 1_767_229_200 }).execute()
+    // Day 20453 (the day before) and 20454, the day of the samples above.
+    await db.insertInto('daily_rollups').values([
+      { page_id: 1, day: 20_453, first: 10_990_000, last: 10_999_000, min: 10_990_000, max: 10_999_000, first_at: 1_767_139_200, last_at: 1_767_222_000, samples: 24, exact: 1, avg_views: 900 },
+      { page_id: 1, day: 20_454, first: 11_000_000, last: 11_000_123, min: 11_000_000, max: 11_000_123, first_at: 1_767_225_600, last_at: 1_767_229_200, samples: 2, exact: 1, avg_views: null },
+    ]).execute()
   },
   '0003-create-posts-and-runs': async (db) => {
     await db.insertInto('posts').values({ page_id: 1, post_id: '539', url: 'https://t.me/durov/539', published_at: 1_767_200_000, text: 'hello', views: 1000, first_seen_at: 1_767_225_600, updated_at: 1_767_225_600 }).execute()
@@ -74,6 +79,23 @@ describe('schema migrations', () => {
     expect(await db.selectFrom('users').select('name').execute()).toEqual([{ name: 'olga' }])
     expect(await db.selectFrom('posts').select('views').execute()).toEqual([{ views: 1000 }])
     expect((await db.selectFrom('runs').selectAll().execute()).length).toBe(1)
+    // The latest day of each page became its open day; the earlier one stayed in history.
+    const days = () => db.selectFrom('daily_rollups').select(['day', 'first', 'last', 'samples', 'avg_views']).where('page_id', '=', 1).orderBy('day').execute()
+    expect(await days()).toEqual([
+      { day: 20_453, first: 10_990_000, last: 10_999_000, samples: 24, avg_views: 900 },
+      { day: 20_454, first: 11_000_000, last: 11_000_123, samples: 2, avg_views: null },
+    ])
+    expect(await db.selectFrom('closed_days').select('day').execute()).toEqual([{ day: 20_453 }])
+    // The collector goes on where the old version stopped: the same day grows, the next one closes it.
+    const sample = (followers: number) => ({ ok: true as const, sample: { followers, followersExact: true, title: null, platformId: null, posts: null } })
+    await recordOutcome(db, { id: 1, consecutiveFailures: 0 }, sample(11_000_200), 1_767_232_800, { pauseAfterFailures: 3 })
+    await recordOutcome(db, { id: 1, consecutiveFailures: 0 }, sample(11_000_300), 1_767_312_000, { pauseAfterFailures: 3 })
+    expect(await days()).toEqual([
+      { day: 20_453, first: 10_990_000, last: 10_999_000, samples: 24, avg_views: 900 },
+      { day: 20_454, first: 11_000_000, last: 11_000_200, samples: 3, avg_views: null },
+      { day: 20_455, first: 11_000_300, last: 11_000_300, samples: 1, avg_views: null },
+    ])
+    expect((await db.selectFrom('closed_days').select('day').execute()).map((r) => r.day)).toEqual([20_453, 20_454])
     await db.destroy()
   })
 

@@ -54,7 +54,7 @@ describe('story effect: change after a story against the same span before it', (
       const first = START + day * DAY
       const last = first + 23 * HOUR
       await db
-        .insertInto('daily_rollups')
+        .insertInto('closed_days')
         .values({ page_id: pageId, day: first / DAY, first: seededFollowers(first), last: seededFollowers(last), min: seededFollowers(first), max: seededFollowers(last), first_at: first, last_at: last, samples: 24, exact: 1, avg_views: 500 })
         .execute()
     }
