@@ -10,11 +10,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
 import autocannon from 'autocannon'
-import SQLite from 'better-sqlite3'
+import type SQLite from 'better-sqlite3'
 import { Hono } from 'hono'
 import { createApp } from '../src/app.ts'
 import { migrateToLatest } from '../src/db/migrate.ts'
-import { openDb } from '../src/db/open.ts'
+import { openDb, sqliteOf } from '../src/db/open.ts'
 import type { Db } from '../src/db/schema.ts'
 import { recordOutcomes, WRITE_BATCH, type OutcomeItem } from '../src/db/snapshots.ts'
 import { readConfig } from '../src/config.ts'
@@ -112,7 +112,7 @@ async function ingestHour(db: Db, pages: number, h: number): Promise<number> {
   return pages / ((performance.now() - started) / 1000)
 }
 
-/** The same rows through a bare prepared better-sqlite3 insert into the same snapshots table. */
+/** The same rows through a bare prepared better-sqlite3 insert into the same snapshots table, one transaction. */
 function rawInsertHour(sqlite: SQLite.Database, pages: number, h: number, at: number): number {
   const insert = sqlite.prepare('insert into snapshots (page_id, collected_at, followers, exact) values (?, ?, ?, ?)')
   const rows = Array.from({ length: pages }, (_, i) => [i + 1, at, followersAt(i + 1, h), 1] as const)
@@ -123,22 +123,14 @@ function rawInsertHour(sqlite: SQLite.Database, pages: number, h: number, at: nu
   return pages / ((performance.now() - started) / 1000)
 }
 
-/** A second, bare better-sqlite3 connection to the same file: the baseline insert and dbstat. */
-function rawHandle(path: string): SQLite.Database {
-  const handle = new SQLite(path)
-  handle.pragma('journal_mode = WAL')
-  handle.pragma('synchronous = NORMAL')
-  handle.pragma('foreign_keys = ON')
-  return handle
-}
-
 export async function storageBench(dir: string, o: BenchOptions, figures: Figure[]): Promise<Db> {
   const log = o.log ?? (() => {})
   const { db, path } = await freshDb(dir, 'storage.db')
   await seedPages(db, o.pages)
   const ingestRates: number[] = []
   const rawRates: number[] = []
-  const raw = rawHandle(path)
+  // The app's own connection: the bare insert runs with exactly the settings the write path has.
+  const raw = sqliteOf(db)
   for (let h = 0; h < o.hours; h++) {
     ingestRates.push(await ingestHour(db, o.pages, h))
     // Every 8th hour, the same rows through a bare insert at a half-hour stamp, then removed again.
@@ -153,7 +145,6 @@ export async function storageBench(dir: string, o: BenchOptions, figures: Figure
   const samples = o.pages * o.hours
   const snapshotBytes = Number((raw.prepare("select sum(pgsize) as b from dbstat where name = 'snapshots'").get() as { b: number }).b)
   const indexBytes = Number((raw.prepare("select coalesce(sum(pgsize), 0) as b from dbstat where name in (select name from sqlite_master where type = 'index' and tbl_name = 'snapshots')").get() as { b: number }).b)
-  raw.close()
   const fileBytes = statSync(path).size
   const size = `${o.pages.toLocaleString('en-US')} pages × ${o.hours} samples (every ${SPACING_HOURS} h) = ${samples.toLocaleString('en-US')} samples`
   const ingest = median(ingestRates)
