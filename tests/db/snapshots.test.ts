@@ -145,4 +145,31 @@ describe('recordOutcome()', () => {
     expect(await findPage(db, page.id)).toMatchObject({ followers: 1000, status: 'ok' })
     expect(await db.selectFrom('snapshots').select('page_id').where('page_id', '=', gone.id).execute()).toEqual([])
   })
+
+  it('writes a batch of counts exactly as it writes samples one by one', async () => {
+    // Counts alone go through the batch statements; a sample with posts (here: none in the window)
+    // goes one by one. Both pages get the same counts, including a rounded one, a day that closes and
+    // a late sample of a day already closed.
+    const { db, page: single } = await setup()
+    const batched = { id: (await insertPage(db, { platform: 'vk', handle: 'club2', url: 'https://vk.com/club2' }, new Date(T0 * 1000))).id, consecutiveFailures: 0 }
+    const history: [number, number, boolean][] = [
+      [0, 1000, true], [6 * HOUR, 1010, true], [DAY, 1030, true], [DAY + 5 * HOUR, 1100, false], [2 * DAY, 1200, true],
+      [8 * DAY + HOUR, 1300, true], [8 * DAY + 2 * HOUR, 1290, true], [3 * DAY, 1150, true], [31 * DAY, 1400, true],
+    ]
+    for (const [t, followers, exact] of history) {
+      const counted = sample(followers, { followersExact: exact })
+      await recordOutcomes(db, [
+        { page: single, outcome: { ok: true, sample: { ...counted, posts: [] } } },
+        { page: batched, outcome: { ok: true, sample: counted } },
+      ], T0 + t, policy)
+    }
+    const stats = await db.selectFrom('page_stats').selectAll().orderBy('page_id').execute()
+    const { page_id: _a, avg_views_at: _b, ...one } = stats[0]!
+    const { page_id: _c, avg_views_at: _d, ...other } = stats[1]!
+    expect(other).toEqual(one)
+    expect(one).toMatchObject({ followers: 1400, change_30d: 370, day_samples: 1 }) // against day 1's 1,030
+    const days = async (id: number) => (await db.selectFrom('daily_rollups').selectAll().where('page_id', '=', id).orderBy('day').execute()).map(({ page_id: _, ...day }) => day)
+    expect(await days(batched.id)).toEqual(await days(single.id))
+    expect((await days(single.id)).map((d) => [d.samples, d.first, d.last, d.exact])).toEqual([[2, 1000, 1010, 1], [2, 1030, 1100, 0], [1, 1200, 1200, 1], [1, 1150, 1150, 1], [2, 1300, 1290, 1], [1, 1400, 1400, 1]])
+  })
 })
