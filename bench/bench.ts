@@ -1,6 +1,6 @@
 // `npm run bench`: the figures the scale issue asks for, measured in one process on a temporary
 // database. Flags: --pages N (130000), --hours N (77), --series-hours N (8760), --collect-vk N (130000),
-// --collect-tg N (5000), --seconds N (autocannon duration, 5), --json. See README "Performance".
+// --collect-tg N (5000), --seconds N (autocannon duration, 5), --spacing-hours N (3), --json. See README "Performance".
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir, cpus, totalmem } from 'node:os'
@@ -31,6 +31,8 @@ export interface BenchOptions {
   collectVk: number
   collectTg: number
   seconds: number
+  /** Hours between two storage samples of a page (3). */
+  spacingHours?: number
   log?: (line: string) => void
 }
 
@@ -38,10 +40,11 @@ export type Figure = { name: string; value: number | string; unit: string; size:
 
 const HOUR = 3600
 /**
- * Storage samples are 3 hours apart, so 77 samples per page span 9.6 days and the 1- and 7-day changes
- * the overview sorts by exist (the bytes and rows are the same as 77 hourly samples).
+ * Storage samples are 3 hours apart by default, so 77 samples per page span 9.6 days and the 1- and
+ * 7-day changes the overview sorts by exist (the bytes and rows are the same as 77 hourly samples).
+ * `--spacing-hours 12` spans 38 days: every page then has a 30-day baseline too, as in steady state.
  */
-const SPACING_HOURS = 3
+const DEFAULT_SPACING_HOURS = 3
 const T0 = Date.UTC(2026, 0, 1) / 1000
 const BATCH = 500
 
@@ -105,10 +108,10 @@ function hourItems(pages: number, h: number, from = 1): OutcomeItem[][] {
 }
 
 /** Ingests one hour for every page through the collector's write path; returns rows/s. */
-async function ingestHour(db: Db, pages: number, h: number): Promise<number> {
+async function ingestHour(db: Db, pages: number, h: number, spacingHours: number): Promise<number> {
   const batches = hourItems(pages, h)
   const started = performance.now()
-  for (const batch of batches) await recordOutcomes(db, batch, T0 + h * HOUR * SPACING_HOURS, { pauseAfterFailures: 5 })
+  for (const batch of batches) await recordOutcomes(db, batch, T0 + h * HOUR * spacingHours, { pauseAfterFailures: 5 })
   return pages / ((performance.now() - started) / 1000)
 }
 
@@ -124,6 +127,7 @@ function rawInsertHour(sqlite: SQLite.Database, pages: number, h: number, at: nu
 }
 
 export async function storageBench(dir: string, o: BenchOptions, figures: Figure[]): Promise<Db> {
+  const spacing = o.spacingHours ?? DEFAULT_SPACING_HOURS
   const log = o.log ?? (() => {})
   const { db, path } = await freshDb(dir, 'storage.db')
   await seedPages(db, o.pages)
@@ -132,10 +136,10 @@ export async function storageBench(dir: string, o: BenchOptions, figures: Figure
   // The app's own connection: the bare insert runs with exactly the settings the write path has.
   const raw = sqliteOf(db)
   for (let h = 0; h < o.hours; h++) {
-    ingestRates.push(await ingestHour(db, o.pages, h))
+    ingestRates.push(await ingestHour(db, o.pages, h, spacing))
     // Every 8th hour, the same rows through a bare insert at a half-hour stamp, then removed again.
     if (h % 8 === 7 || h === o.hours - 1) {
-      const at = T0 + h * HOUR * SPACING_HOURS + HOUR / 2
+      const at = T0 + h * HOUR * spacing + HOUR / 2
       rawRates.push(rawInsertHour(raw, o.pages, h, at))
       raw.prepare('delete from snapshots where collected_at = ?').run(at)
     }
@@ -146,7 +150,7 @@ export async function storageBench(dir: string, o: BenchOptions, figures: Figure
   const snapshotBytes = Number((raw.prepare("select sum(pgsize) as b from dbstat where name = 'snapshots'").get() as { b: number }).b)
   const indexBytes = Number((raw.prepare("select coalesce(sum(pgsize), 0) as b from dbstat where name in (select name from sqlite_master where type = 'index' and tbl_name = 'snapshots')").get() as { b: number }).b)
   const fileBytes = statSync(path).size
-  const size = `${o.pages.toLocaleString('en-US')} pages × ${o.hours} samples (every ${SPACING_HOURS} h) = ${samples.toLocaleString('en-US')} samples`
+  const size = `${o.pages.toLocaleString('en-US')} pages × ${o.hours} samples (every ${spacing} h) = ${samples.toLocaleString('en-US')} samples`
   const ingest = median(ingestRates)
   const rawRate = median(rawRates)
   figures.push(
@@ -264,12 +268,13 @@ export async function queryBench(db: Db, o: BenchOptions, figures: Figure[]): Pr
   const log = o.log ?? (() => {})
   // One screen: the rows, sorted by 7-day growth. The totals line over the filtered set is measured
   // apart: the HTTP layer reuses it for 30 s (src/http/ttl-cache.ts), so most screens do not pay it.
-  const now = T0 + (o.hours - 1) * HOUR * SPACING_HOURS
+  const now = T0 + (o.hours - 1) * HOUR * (o.spacingHours ?? DEFAULT_SPACING_HOURS)
   const screen = (filter: Partial<OverviewQuery>) => () =>
     listOverviewRows(db, { sort: 'change7d', order: 'desc', ...filter }, 0, 50, now)
   if ((await screen({})()).length === 0) throw new Error('the overview returned no rows')
   figures.push(
     latencyFigure('overview_ms', await latencies(50, screen({})), `first 50 of ${o.pages.toLocaleString('en-US')} pages by 7-day growth`, 'p95 ≤ 25'),
+    latencyFigure('overview_followers_ms', await latencies(50, screen({ sort: 'followers' })), `first 50 of ${o.pages.toLocaleString('en-US')} pages by followers (the dashboard's default; a scan, no index)`),
     latencyFigure('overview_region_ms', await latencies(50, screen({ region: 'Region 01' })), `first 50 of one region (${Math.min(o.pages, 5000).toLocaleString('en-US')} pages)`, 'p95 ≤ 25'),
     latencyFigure('overview_totals_ms', await latencies(10, () => overviewTotals(db, {}, now)), `totals line over all ${o.pages.toLocaleString('en-US')} pages, uncached`),
   )
@@ -334,6 +339,7 @@ async function main() {
       'collect-vk': { type: 'string', default: '130000' },
       'collect-tg': { type: 'string', default: '5000' },
       seconds: { type: 'string', default: '5' },
+      'spacing-hours': { type: 'string', default: String(DEFAULT_SPACING_HOURS) },
       json: { type: 'boolean', default: false },
     },
   })
@@ -349,6 +355,7 @@ async function main() {
     collectVk: num('collect-vk'),
     collectTg: num('collect-tg'),
     seconds: num('seconds'),
+    spacingHours: num('spacing-hours'),
     log: values.json ? () => {} : (line) => console.error(line),
   }
   const { figures, machine } = await runBench(options)

@@ -8,6 +8,9 @@ import { type Kysely, sql } from 'kysely'
 // latest-values row is rewritten by each sample anyway, so today's first/last/min/max now ride along in
 // it, and a day is appended to history once, when the page's next day begins.
 //
+// page_stats.since is the time of the page's earliest sample: a growth baseline older than that is
+// known to be missing without a seek (every 30-day baseline in a page's first month).
+//
 // closed_days holds the days that are over; the view daily_rollups shows them with each page's open day,
 // so readers see every day as before.
 const DAY_COLUMNS = ['first', 'last', 'min', 'max', 'first_at', 'last_at', 'samples', 'exact', 'avg_views'] as const
@@ -18,6 +21,10 @@ export async function up(db: Kysely<any>): Promise<void> {
   for (const column of DAY_COLUMNS) {
     await db.schema.alterTable('page_stats').addColumn(`day_${column}`, 'integer').execute()
   }
+  await db.schema.alterTable('page_stats').addColumn('since', 'integer').execute()
+  await sql`update page_stats set since = (select min(t) from (
+      select min(collected_at) as t from snapshots s where s.page_id = page_stats.page_id
+      union all select min(first_at) from closed_days r where r.page_id = page_stats.page_id))`.execute(db)
   // Each page's latest day becomes its open day.
   await sql`update page_stats set day = r.day, ${sql.raw(DAY_COLUMNS.map((c) => `day_${c} = r.${c}`).join(', '))}
     from closed_days r
@@ -33,7 +40,7 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop view daily_rollups`.execute(db)
   await sql`insert into closed_days (page_id, day, ${sql.raw(DAY_COLUMNS.join(', '))})
     select page_id, day, ${sql.raw(DAY_COLUMNS.map((c) => `day_${c}`).join(', '))} from page_stats where day is not null`.execute(db)
-  for (const column of ['day', ...DAY_COLUMNS.map((c) => `day_${c}`)]) {
+  for (const column of ['since', 'day', ...DAY_COLUMNS.map((c) => `day_${c}`)]) {
     await db.schema.alterTable('page_stats').dropColumn(column).execute()
   }
   await sql`alter table closed_days rename to daily_rollups`.execute(db)

@@ -7,6 +7,7 @@ import * as createStories from './0005-create-stories.ts'
 import * as createAccounts from './0006-create-accounts.ts'
 import * as addRunTimings from './0008-add-run-timings.ts'
 import * as openDayInPageStats from './0009-open-day-in-page-stats.ts'
+import * as dropFollowersAndPctIndexes from './0010-drop-followers-and-pct-indexes.ts'
 
 /** Every migration, in order. Names are stored in kysely_migration: never rename one. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006-create-accounts': createAccounts,
   '0008-add-run-timings': addRunTimings,
   '0009-open-day-in-page-stats': openDayInPageStats,
+  '0010-drop-followers-and-pct-indexes': dropFollowersAndPctIndexes,
 }

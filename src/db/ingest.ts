@@ -43,13 +43,14 @@ function statement<P extends object>(db: SQLite.Database, text: string, options:
  * The last sample at or before `param`, packed as followers*2+exact: from raw samples, or, for a time
  * before which retention has thinned raw rows (@thinnedBefore), from that day's roll-up (its last value
  * if taken by then, else its first: day resolution). Without thinning the roll-up could only repeat
- * what the raw seek found, so it is not asked.
+ * what the raw seek found, so it is not asked. Nothing is asked for a time before the page's first
+ * sample (ps.since, with ps its page_stats row).
  */
-const baseline = (param: string, page = '@page') => `coalesce(
+const baseline = (param: string, page = '@page') => `case when ps.since is null or ${param} >= ps.since then coalesce(
   (select s.followers * 2 + s.exact from snapshots s where s.page_id = ${page} and s.collected_at <= ${param}
     order by s.collected_at desc limit 1),
   (select (case when r.last_at <= ${param} then r.last else r.first end) * 2 + r.exact from daily_rollups r
-    where ${param} < @thinnedBefore and r.page_id = ${page} and r.first_at <= ${param} order by r.day desc limit 1))`
+    where ${param} < @thinnedBefore and r.page_id = ${page} and r.first_at <= ${param} order by r.day desc limit 1)) end`
 
 /** A page's daily roll-up: of a day that is over (closed_days), or of its day in progress (page_stats.day_*). */
 interface Day {
@@ -71,7 +72,8 @@ const DAY_FIELDS = `day = @day, day_first = @first, day_last = @last, day_min = 
 
 const STATS_COLUMNS = `followers = @followers, exact = @sampleExact, collected_at = @collectedAt, previous_followers = @previous,
   change_prev = @changePrev, change_1d = @change1d, change_7d = @change7d, change_30d = @change30d,
-  pct_1d = @pct1d, pct_7d = @pct7d, pct_30d = @pct30d, avg_views = @statsAvgViews, avg_views_at = @avgViewsAt, err = @err, ${DAY_FIELDS}`
+  pct_1d = @pct1d, pct_7d = @pct7d, pct_30d = @pct30d, avg_views = @statsAvgViews, avg_views_at = @avgViewsAt, err = @err,
+  since = min(coalesce(since, @collectedAt), @collectedAt), ${DAY_FIELDS}`
 
 function prepare(db: SQLite.Database) {
   return {
@@ -173,7 +175,7 @@ function countStatements(db: SQLite.Database) {
           case when ps.collected_at < @at then ps.followers * 2 + ps.exact else ${baseline('@at - 1', 'b.page')} end as prev,
           ${baseline(`@at - ${DAY - SLACK}`, 'b.page')} as d1, ${baseline(`@at - ${7 * DAY - SLACK}`, 'b.page')} as d7,
           ${baseline(`@at - ${30 * DAY - SLACK}`, 'b.page')} as d30,
-          ps.avg_views, ps.avg_views_at, ps.day, ps.day_first, ps.day_last, ps.day_min, ps.day_max, ps.day_first_at, ps.day_last_at,
+          ps.avg_views, ps.avg_views_at, min(coalesce(ps.since, @at), @at) as since, ps.day, ps.day_first, ps.day_last, ps.day_min, ps.day_max, ps.day_first_at, ps.day_last_at,
           ps.day_samples, ps.day_exact, ps.day_avg_views,
           case when ps.day = @day then 2
             when ps.day < @day then 1
@@ -181,10 +183,10 @@ function countStatements(db: SQLite.Database) {
             else 0 end as fresh
         from ${rows} b left join page_stats ps on ps.page_id = b.page)
       insert into page_stats (page_id, followers, exact, collected_at, previous_followers, change_prev, change_1d, change_7d, change_30d,
-        pct_1d, pct_7d, pct_30d, avg_views, avg_views_at, err,
+        pct_1d, pct_7d, pct_30d, avg_views, avg_views_at, err, since,
         day, day_first, day_last, day_min, day_max, day_first_at, day_last_at, day_samples, day_exact, day_avg_views)
       select b.page, b.followers, b.exact, @at, b.prev / 2, ${changeSql('b.prev')}, ${changeSql('b.d1')}, ${changeSql('b.d7')}, ${changeSql('b.d30')},
-        ${pctSql('b.d1')}, ${pctSql('b.d7')}, ${pctSql('b.d30')}, b.avg_views, b.avg_views_at, b.avg_views * 100.0 / nullif(b.followers, 0),
+        ${pctSql('b.d1')}, ${pctSql('b.d7')}, ${pctSql('b.d30')}, b.avg_views, b.avg_views_at, b.avg_views * 100.0 / nullif(b.followers, 0), b.since,
         ${daySql('@day', '@day', 'b.day')},
         ${daySql('b.followers', 'case when @at < b.day_first_at then b.followers else b.day_first end', 'b.day_first')},
         ${daySql('b.followers', 'case when @at >= b.day_last_at then b.followers else b.day_last end', 'b.day_last')},
@@ -199,7 +201,7 @@ function countStatements(db: SQLite.Database) {
       on conflict (page_id) do update set followers = excluded.followers, exact = excluded.exact, collected_at = excluded.collected_at,
         previous_followers = excluded.previous_followers, change_prev = excluded.change_prev, change_1d = excluded.change_1d,
         change_7d = excluded.change_7d, change_30d = excluded.change_30d, pct_1d = excluded.pct_1d, pct_7d = excluded.pct_7d,
-        pct_30d = excluded.pct_30d, err = excluded.err, day = excluded.day, day_first = excluded.day_first, day_last = excluded.day_last,
+        pct_30d = excluded.pct_30d, err = excluded.err, since = excluded.since, day = excluded.day, day_first = excluded.day_first, day_last = excluded.day_last,
         day_min = excluded.day_min, day_max = excluded.day_max, day_first_at = excluded.day_first_at, day_last_at = excluded.day_last_at,
         day_samples = excluded.day_samples, day_exact = excluded.day_exact, day_avg_views = excluded.day_avg_views`),
     // As `ok` above: only pages whose status or facts changed are rewritten.

@@ -206,12 +206,11 @@ export async function listOverviewIds(
 /**
  * Sort keys with an index on page_stats: one screen walks that index from its top (or bottom) and
  * stops after the screen's rows, instead of sorting all 130,000 pages. Pages without a figure (or with
- * a stale change) come after, in id order, as in the general sort.
+ * a stale change) come after, in id order, as in the general sort. Only the ranking by 7-day growth has
+ * one: every index is rewritten by every sample (see migration 0010), so other keys sort by a scan.
  */
-const INDEXED_SORTS: Partial<Record<SortKey, { column: 'change_7d' | 'pct_7d' | 'followers'; fresh: boolean }>> = {
+const INDEXED_SORTS: Partial<Record<SortKey, { column: 'change_7d'; fresh: boolean }>> = {
   change7d: { column: 'change_7d', fresh: true },
-  pct7d: { column: 'pct_7d', fresh: true },
-  followers: { column: 'followers', fresh: false },
 }
 
 async function listIdsByIndex(
@@ -219,7 +218,7 @@ async function listIdsByIndex(
   query: Omit<OverviewQuery, 'page' | 'perPage'> & { id?: number },
   now: number,
   slice: { offset: number; limit: number },
-  sort: { column: 'change_7d' | 'pct_7d' | 'followers'; fresh: boolean },
+  sort: { column: 'change_7d'; fresh: boolean },
 ): Promise<number[]> {
   const column = sql.ref(`page_stats.${sort.column}`)
   let valued = filtered(db.selectFrom('page_stats').innerJoin('pages', 'pages.id', 'page_stats.page_id'), query)

@@ -78,6 +78,8 @@ export interface PageStatsTable {
   avg_views: number | null
   avg_views_at: number | null
   err: number | null
+  /** Time of the page's earliest sample: baselines before it are missing without a seek. */
+  since: number | null
   /** The day in progress (unix day number) and its roll-up so far; see the view daily_rollups. */
   day: number | null
   day_first: number | null

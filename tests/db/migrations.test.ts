@@ -86,6 +86,8 @@ describe('schema migrations', () => {
       { day: 20_454, first: 11_000_000, last: 11_000_123, samples: 2, avg_views: null },
     ])
     expect(await db.selectFrom('closed_days').select('day').execute()).toEqual([{ day: 20_453 }])
+    // The page's history starts with the earlier day's first sample.
+    expect(await db.selectFrom('page_stats').select('since').where('page_id', '=', 1).executeTakeFirst()).toEqual({ since: 1_767_139_200 })
     // The collector goes on where the old version stopped: the same day grows, the next one closes it.
     const sample = (followers: number) => ({ ok: true as const, sample: { followers, followersExact: true, title: null, platformId: null, posts: null } })
     await recordOutcome(db, { id: 1, consecutiveFailures: 0 }, sample(11_000_200), 1_767_232_800, { pauseAfterFailures: 3 })
