@@ -52,40 +52,36 @@ const baseline = (param: string, page = '@page') => `case when ps.since is null 
   (select (case when r.last_at <= ${param} then r.last else r.first end) * 2 + r.exact from daily_rollups r
     where ${param} < @thinnedBefore and r.page_id = ${page} and r.first_at <= ${param} order by r.day desc limit 1)) end`
 
-/** A page's daily roll-up: of a day that is over (closed_days), or of its day in progress (page_stats.day_*). */
-interface Day {
-  page: number
-  day: number
-  first: number
-  last: number
-  min: number
-  max: number
-  firstAt: number
-  lastAt: number
-  samples: number
-  exact: 0 | 1
-  avgViews: number | null
-}
+// Growth only between figures of the same precision: a rounded "11.3M" against an exact count would
+// invent or hide thousands of followers (Social Blade's lesson). Baselines are packed as followers*2+exact.
+const changeSql = (base: string) => `case when ${base} % 2 = b.exact then b.followers - ${base} / 2 end`
+const pctSql = (base: string) => `case when ${base} % 2 = b.exact and ${base} / 2 > 0 then (b.followers - ${base} / 2) * 100.0 / (${base} / 2) end`
+/** One of the open day's columns after this sample: b.fresh 1 opens the sample's day, 2 adds to the open day, 0 leaves it. */
+const daySql = (fresh: string, same: string, kept: string) => `case b.fresh when 1 then ${fresh} when 2 then ${same} else ${kept} end`
 
-const DAY_FIELDS = `day = @day, day_first = @first, day_last = @last, day_min = @min, day_max = @max, day_first_at = @firstAt,
-  day_last_at = @lastAt, day_samples = @samples, day_exact = @exact, day_avg_views = @avgViews`
-
-const STATS_COLUMNS = `followers = @followers, exact = @sampleExact, collected_at = @collectedAt, previous_followers = @previous,
-  change_prev = @changePrev, change_1d = @change1d, change_7d = @change7d, change_30d = @change30d,
-  pct_1d = @pct1d, pct_7d = @pct7d, pct_30d = @pct30d, avg_views = @statsAvgViews, avg_views_at = @avgViewsAt, err = @err,
-  since = min(coalesce(since, @collectedAt), @collectedAt), ${DAY_FIELDS}`
+/**
+ * One JSON array per batch, a row per sample with a count: the per-call cost of a statement (binding,
+ * stepping, resetting, crossing into native code) was most of what a page cost, so the hourly write is
+ * four statements per batch, not four per page.
+ */
+type CountRow = [page: number, followers: number, exact: 0 | 1, title: string | null, platformId: string | null, reached: 0 | 1, avgViews: number | null, message: string | null, postsRead: 0 | 1]
+const COUNT_ROWS = `(select j.value ->> 0 as page, j.value ->> 1 as followers, j.value ->> 2 as exact, j.value ->> 3 as title,
+  j.value ->> 4 as platform_id, j.value ->> 5 as reached, j.value ->> 6 as avg_views, j.value ->> 7 as message, j.value ->> 8 as posts_read
+  from json_each(@rows) j)`
 
 function prepare(db: SQLite.Database) {
   return {
-    fail: statement(db, `update pages set status = @status, status_message = @message, status_at = @at, consecutive_failures = @failures,
-        active = case when @pause = 1 then 0 else active end,
-        paused_reason = case when @pause = 1 then @pausedReason else paused_reason end
-      where id = @page`),
-    snapshot: statement(db, `insert into snapshots (page_id, collected_at, followers, exact) values (@page, @at, @followers, @exact)
+    countSnapshots: statement(db, `insert into snapshots (page_id, collected_at, followers, exact) select page, @at, followers, exact from ${COUNT_ROWS} where true
       on conflict (page_id, collected_at) do update set followers = excluded.followers, exact = excluded.exact`),
-    // A day that is over (or a late sample of one), merged into its row of closed_days.
-    closeDay: statement<Day>(db, `insert into closed_days (page_id, day, first, last, min, max, first_at, last_at, samples, exact, avg_views)
-      values (@page, @day, @first, @last, @min, @max, @firstAt, @lastAt, @samples, @exact, @avgViews)
+    // Open days older than this sample's are over; a sample of a day already closed (late, or kept in
+    // closed_days by an import or a restored backup) joins that day there. A day is never in both places.
+    countClosedDays: statement(db, `insert into closed_days (page_id, day, first, last, min, max, first_at, last_at, samples, exact, avg_views)
+      select b.page, ps.day, ps.day_first, ps.day_last, ps.day_min, ps.day_max, ps.day_first_at, ps.day_last_at, ps.day_samples, ps.day_exact, ps.day_avg_views
+        from ${COUNT_ROWS} b join page_stats ps on ps.page_id = b.page where ps.day < @day
+      union all
+      select b.page, @day, b.followers, b.followers, b.followers, b.followers, @at, @at, 1, b.exact, case when b.reached then b.avg_views end
+        from ${COUNT_ROWS} b left join page_stats ps on ps.page_id = b.page
+        where ps.day > @day or (ps.day is null and (select max(c.day) from closed_days c where c.page_id = b.page) >= @day)
       on conflict (page_id, day) do update set
         last = case when excluded.last_at >= closed_days.last_at then excluded.last else closed_days.last end,
         last_at = max(closed_days.last_at, excluded.last_at),
@@ -96,92 +92,24 @@ function prepare(db: SQLite.Database) {
         samples = closed_days.samples + excluded.samples,
         exact = min(closed_days.exact, excluded.exact),
         avg_views = coalesce(excluded.avg_views, closed_days.avg_views)`),
-    reach: statement(db, `insert into reach_snapshots (page_id, collected_at, avg_views, posts_counted) values (@page, @at, @avgViews, @counted)
-      on conflict (page_id, collected_at) do update set avg_views = excluded.avg_views, posts_counted = excluded.posts_counted`),
-    // Reach read without a count: its day's roll-up, closed or open, takes the average.
-    lastClosedDay: statement(db, `select max(day) from closed_days where page_id = @page`, { raw: true }),
-    closedDayReach: statement(db, `update closed_days set avg_views = @avgViews where page_id = @page and day = @day`),
-    openDayReach: statement(db, `update page_stats set day_avg_views = @avgViews where page_id = @page and day = @day`),
-    post: statement(db, `insert into posts (page_id, post_id, url, published_at, text, views, likes, reposts, comments, first_seen_at, updated_at)
-      values (@page, @postId, @url, @publishedAt, @text, @views, @likes, @reposts, @comments, @at, @at)
-      on conflict (page_id, post_id) do update set text = excluded.text, views = excluded.views, likes = excluded.likes,
-        reposts = excluded.reposts, comments = excluded.comments, updated_at = excluded.updated_at`),
-    // One statement reads what a success needs to compute its changes. The previous sample is
-    // page_stats' latest one (no seek), unless this very sample was written before (same second): then
-    // it is looked up. Returns [prev, d1, d7, d30, avg_views, avg_views_at, has_stats, then the open day].
-    state: statement(db, `select case when ps.collected_at < @at then ps.followers * 2 + ps.exact else ${baseline('@at - 1')} end,
-        ${baseline(`@at - ${DAY - SLACK}`)}, ${baseline(`@at - ${7 * DAY - SLACK}`)}, ${baseline(`@at - ${30 * DAY - SLACK}`)},
-        ps.avg_views, ps.avg_views_at, ps.page_id is not null,
-        ps.day, ps.day_first, ps.day_last, ps.day_min, ps.day_max, ps.day_first_at, ps.day_last_at, ps.day_samples, ps.day_exact, ps.day_avg_views
-      from (select 1) left join page_stats ps on ps.page_id = @page`, { raw: true }),
-    statsUpdate: statement(db, `update page_stats set ${STATS_COLUMNS} where page_id = @page`),
-    statsInsert: statement(db, `insert into page_stats (page_id) values (@page)`),
-    // Posts read without a follower count: the reach figures against the last count.
-    statsReach: statement(db, `update page_stats set avg_views = @avgViews, avg_views_at = @avgViewsAt, err = @avgViews * 100.0 / nullif(followers, 0) where page_id = @page`),
-    // Only a page whose status or facts changed is rewritten: a steady page costs a seek and no write,
-    // and status_at keeps meaning "in this status since".
-    ok: statement(db, `update pages set status = 'ok', status_message = @message, status_at = @at, consecutive_failures = 0,
-        platform_title = coalesce(@title, platform_title), platform_id = coalesce(@platformId, platform_id),
-        posts_collected_at = case when @postsRead = 1 then @at else posts_collected_at end
-      where id = @page and (status <> 'ok' or consecutive_failures <> 0 or @postsRead = 1 or status_message is not @message
-        or platform_title is not coalesce(@title, platform_title) or platform_id is not coalesce(@platformId, platform_id))`),
-    ...countStatements(db),
-    pagesExisting: db.prepare(`select value from json_each(?) where value in (select id from pages)`).pluck(),
-  }
-}
-
-type Statements = ReturnType<typeof prepare>
-
-// Growth only between figures of the same precision: a rounded "11.3M" against an exact count would
-// invent or hide thousands of followers (Social Blade's lesson). Baselines are packed as followers*2+exact.
-const changeSql = (base: string) => `case when ${base} % 2 = b.exact then b.followers - ${base} / 2 end`
-const pctSql = (base: string) => `case when ${base} % 2 = b.exact and ${base} / 2 > 0 then (b.followers - ${base} / 2) * 100.0 / (${base} / 2) end`
-/** One of the open day's columns after this sample: b.fresh 1 opens the sample's day, 2 adds to the open day, 0 leaves it. */
-const daySql = (fresh: string, same: string, kept: string) => `case b.fresh when 1 then ${fresh} when 2 then ${same} else ${kept} end`
-const CLOSED_DAY_MERGE = `on conflict (page_id, day) do update set
-        last = case when excluded.last_at >= closed_days.last_at then excluded.last else closed_days.last end,
-        last_at = max(closed_days.last_at, excluded.last_at),
-        first = case when excluded.first_at < closed_days.first_at then excluded.first else closed_days.first end,
-        first_at = min(closed_days.first_at, excluded.first_at),
-        min = min(closed_days.min, excluded.min),
-        max = max(closed_days.max, excluded.max),
-        samples = closed_days.samples + excluded.samples,
-        exact = min(closed_days.exact, excluded.exact),
-        avg_views = coalesce(excluded.avg_views, closed_days.avg_views)`
-
-/**
- * The hourly case, a count and nothing else, for a whole batch in four statements instead of four per
- * page. Rows arrive as one JSON array of [page, followers, exact, title, platformId]: the per-call cost
- * of a statement (binding, stepping, resetting, crossing into native code) was most of what a page cost.
- * The same rules as writeSample, in SQL.
- */
-function countStatements(db: SQLite.Database) {
-  const rows = `(select j.value ->> 0 as page, j.value ->> 1 as followers, j.value ->> 2 as exact, j.value ->> 3 as title, j.value ->> 4 as platform_id from json_each(@rows) j)`
-  return {
-    countSnapshots: statement(db, `insert into snapshots (page_id, collected_at, followers, exact) select page, @at, followers, exact from ${rows} where true
-      on conflict (page_id, collected_at) do update set followers = excluded.followers, exact = excluded.exact`),
-    // Open days older than this sample's are over; a sample of a day already closed joins that day.
-    countClosedDays: statement(db, `insert into closed_days (page_id, day, first, last, min, max, first_at, last_at, samples, exact, avg_views)
-      select b.page, ps.day, ps.day_first, ps.day_last, ps.day_min, ps.day_max, ps.day_first_at, ps.day_last_at, ps.day_samples, ps.day_exact, ps.day_avg_views
-        from ${rows} b join page_stats ps on ps.page_id = b.page where ps.day < @day
-      union all
-      select b.page, @day, b.followers, b.followers, b.followers, b.followers, @at, @at, 1, b.exact, null
-        from ${rows} b left join page_stats ps on ps.page_id = b.page
-        where ps.day > @day or (ps.day is null and (select max(c.day) from closed_days c where c.page_id = b.page) >= @day)
-      ${CLOSED_DAY_MERGE}`),
-    // The new latest-values row of each page, computed from its old one and the baselines, then upserted.
+    // Each page's new latest-values row, computed from its old one and the baselines, then upserted.
+    // The previous sample is the row's own latest one (no seek), unless this very sample was written
+    // before (same second): then it is looked up.
     countStats: statement(db, `with b as materialized (
-        select b.page, b.followers, b.exact,
+        select b.page, b.followers, b.exact, b.reached,
           case when ps.collected_at < @at then ps.followers * 2 + ps.exact else ${baseline('@at - 1', 'b.page')} end as prev,
           ${baseline(`@at - ${DAY - SLACK}`, 'b.page')} as d1, ${baseline(`@at - ${7 * DAY - SLACK}`, 'b.page')} as d7,
           ${baseline(`@at - ${30 * DAY - SLACK}`, 'b.page')} as d30,
-          ps.avg_views, ps.avg_views_at, min(coalesce(ps.since, @at), @at) as since, ps.day, ps.day_first, ps.day_last, ps.day_min, ps.day_max, ps.day_first_at, ps.day_last_at,
+          case when b.reached then b.avg_views else ps.avg_views end as avg_views,
+          case when b.reached then @at else ps.avg_views_at end as avg_views_at,
+          case when b.reached then b.avg_views end as day_views,
+          min(coalesce(ps.since, @at), @at) as since, ps.day, ps.day_first, ps.day_last, ps.day_min, ps.day_max, ps.day_first_at, ps.day_last_at,
           ps.day_samples, ps.day_exact, ps.day_avg_views,
           case when ps.day = @day then 2
             when ps.day < @day then 1
             when ps.day is null and coalesce((select max(c.day) from closed_days c where c.page_id = b.page) < @day, 1) then 1
             else 0 end as fresh
-        from ${rows} b left join page_stats ps on ps.page_id = b.page)
+        from ${COUNT_ROWS} b left join page_stats ps on ps.page_id = b.page)
       insert into page_stats (page_id, followers, exact, collected_at, previous_followers, change_prev, change_1d, change_7d, change_30d,
         pct_1d, pct_7d, pct_30d, avg_views, avg_views_at, err, since,
         day, day_first, day_last, day_min, day_max, day_first_at, day_last_at, day_samples, day_exact, day_avg_views)
@@ -196,31 +124,51 @@ function countStatements(db: SQLite.Database) {
         ${daySql('@at', 'max(@at, b.day_last_at)', 'b.day_last_at')},
         ${daySql('1', 'b.day_samples + 1', 'b.day_samples')},
         ${daySql('b.exact', 'min(b.exact, b.day_exact)', 'b.day_exact')},
-        ${daySql('null', 'b.day_avg_views', 'b.day_avg_views')}
+        ${daySql('b.day_views', 'coalesce(b.day_views, b.day_avg_views)', 'b.day_avg_views')}
       from b where true
       on conflict (page_id) do update set followers = excluded.followers, exact = excluded.exact, collected_at = excluded.collected_at,
         previous_followers = excluded.previous_followers, change_prev = excluded.change_prev, change_1d = excluded.change_1d,
         change_7d = excluded.change_7d, change_30d = excluded.change_30d, pct_1d = excluded.pct_1d, pct_7d = excluded.pct_7d,
-        pct_30d = excluded.pct_30d, err = excluded.err, since = excluded.since, day = excluded.day, day_first = excluded.day_first, day_last = excluded.day_last,
+        pct_30d = excluded.pct_30d, avg_views = excluded.avg_views, avg_views_at = excluded.avg_views_at, err = excluded.err,
+        since = excluded.since, day = excluded.day, day_first = excluded.day_first, day_last = excluded.day_last,
         day_min = excluded.day_min, day_max = excluded.day_max, day_first_at = excluded.day_first_at, day_last_at = excluded.day_last_at,
         day_samples = excluded.day_samples, day_exact = excluded.day_exact, day_avg_views = excluded.day_avg_views`),
-    // As `ok` above: only pages whose status or facts changed are rewritten.
-    countPages: statement(db, `update pages set status = 'ok', status_message = null, status_at = @at, consecutive_failures = 0,
-        platform_title = coalesce(b.title, pages.platform_title), platform_id = coalesce(b.platform_id, pages.platform_id)
-      from ${rows} b
-      where pages.id = b.page and (pages.status <> 'ok' or pages.consecutive_failures <> 0 or pages.status_message is not null
+    // Only a page whose status or facts changed is rewritten: a steady page costs a seek and no write,
+    // and status_at keeps meaning "in this status since".
+    countPages: statement(db, `update pages set status = 'ok', status_message = b.message, status_at = @at, consecutive_failures = 0,
+        platform_title = coalesce(b.title, pages.platform_title), platform_id = coalesce(b.platform_id, pages.platform_id),
+        posts_collected_at = case when b.posts_read = 1 then @at else pages.posts_collected_at end
+      from ${COUNT_ROWS} b
+      where pages.id = b.page and (pages.status <> 'ok' or pages.consecutive_failures <> 0 or b.posts_read = 1 or pages.status_message is not b.message
         or pages.platform_title is not coalesce(b.title, pages.platform_title) or pages.platform_id is not coalesce(b.platform_id, pages.platform_id))`),
+    // Posts and their reach, written page by page (every POSTS_INTERVAL_HOURS, not hourly).
+    reach: statement(db, `insert into reach_snapshots (page_id, collected_at, avg_views, posts_counted) values (@page, @at, @avgViews, @counted)
+      on conflict (page_id, collected_at) do update set avg_views = excluded.avg_views, posts_counted = excluded.posts_counted`),
+    post: statement(db, `insert into posts (page_id, post_id, url, published_at, text, views, likes, reposts, comments, first_seen_at, updated_at)
+      values (@page, @postId, @url, @publishedAt, @text, @views, @likes, @reposts, @comments, @at, @at)
+      on conflict (page_id, post_id) do update set text = excluded.text, views = excluded.views, likes = excluded.likes,
+        reposts = excluded.reposts, comments = excluded.comments, updated_at = excluded.updated_at`),
+    // Posts read without a follower count: the reach figures against the last count, and the day's
+    // roll-up, closed or open, takes the average.
+    statsInsert: statement(db, `insert or ignore into page_stats (page_id) values (@page)`),
+    statsReach: statement(db, `update page_stats set avg_views = @avgViews, avg_views_at = @at, err = @avgViews * 100.0 / nullif(followers, 0) where page_id = @page`),
+    closedDayReach: statement(db, `update closed_days set avg_views = @avgViews where page_id = @page and day = @day`),
+    openDayReach: statement(db, `update page_stats set day_avg_views = @avgViews where page_id = @page and day = @day`),
+    // As countPages, for one page.
+    ok: statement(db, `update pages set status = 'ok', status_message = @message, status_at = @at, consecutive_failures = 0,
+        platform_title = coalesce(@title, platform_title), platform_id = coalesce(@platformId, platform_id),
+        posts_collected_at = case when @postsRead = 1 then @at else posts_collected_at end
+      where id = @page and (status <> 'ok' or consecutive_failures <> 0 or @postsRead = 1 or status_message is not @message
+        or platform_title is not coalesce(@title, platform_title) or platform_id is not coalesce(@platformId, platform_id))`),
+    fail: statement(db, `update pages set status = @status, status_message = @message, status_at = @at, consecutive_failures = @failures,
+        active = case when @pause = 1 then 0 else active end,
+        paused_reason = case when @pause = 1 then @pausedReason else paused_reason end
+      where id = @page`),
+    pagesExisting: db.prepare(`select value from json_each(?) where value in (select id from pages)`).pluck(),
   }
 }
 
-/** Writes count-only samples (see countStatements). */
-function writeCounts(st: Statements, counts: readonly (readonly [number, number, 0 | 1, string | null, string | null])[], at: number, thinnedBefore: number): void {
-  const params = { rows: JSON.stringify(counts), at, day: dayOf(at), thinnedBefore }
-  st.countSnapshots.run(params)
-  st.countClosedDays.run(params)
-  st.countStats.run(params)
-  st.countPages.run(params)
-}
+type Statements = ReturnType<typeof prepare>
 
 /**
  * Writes a batch of outcomes collected at `at` in one transaction (see recordOutcomes). Synchronous:
@@ -239,19 +187,16 @@ export function writeOutcomes(
   if (!st) prepared.set(db, (st = prepare(db)))
   const statements = st
   const write = db.transaction((batch: readonly OutcomeItem[]) => {
-    // Counts alone (the hourly case) are written together, after the rest; posts, reach and failures go
-    // one by one, and so does everything in a batch that lists a page twice, to keep their order.
-    const counts: [number, number, 0 | 1, string | null, string | null][] = []
+    // Counts are written together after the rest, unless the batch lists a page twice: then each
+    // outcome is written in turn, to keep their order.
     const together = new Set(batch.map((i) => i.page.id)).size === batch.length
+    const counts: CountRow[] = []
     const statuses = batch.map(({ page, outcome }): RecordedStatus => {
       if (!outcome.ok) return writeFailure(statements, page, outcome.error, at, pauseAfterFailures)
-      const sample = outcome.sample
-      const reach = reachOf(sample)
-      if (together && sample.followers !== null && !reach && !sample.postsError && !sample.posts) {
-        counts.push([page.id, sample.followers, sample.followersExact ? 1 : 0, sample.title, sample.platformId])
-        return 'ok'
-      }
-      return writeSample(statements, page.id, sample, reach, at, thinnedBefore)
+      const count = writeSample(statements, page.id, outcome.sample, reachOf(outcome.sample), at)
+      if (count && together) counts.push(count)
+      else if (count) writeCounts(statements, [count], at, thinnedBefore)
+      return 'ok'
     })
     if (counts.length > 0) writeCounts(statements, counts, at, thinnedBefore)
     return statuses
@@ -268,119 +213,41 @@ export function writeOutcomes(
   }
 }
 
-type State = [
-  prev: number | null,
-  d1: number | null,
-  d7: number | null,
-  d30: number | null,
-  avgViews: number | null,
-  avgViewsAt: number | null,
-  hasStats: 0 | 1,
-  ...openDay: OpenDayRow,
-]
-type OpenDayRow = [day: number | null, first: number, last: number, min: number, max: number, firstAt: number, lastAt: number, samples: number, exact: 0 | 1, avgViews: number | null]
+function writeCounts(st: Statements, counts: readonly CountRow[], at: number, thinnedBefore: number): void {
+  const params = { rows: JSON.stringify(counts), at, day: dayOf(at), thinnedBefore }
+  st.countSnapshots.run(params)
+  st.countClosedDays.run(params)
+  st.countStats.run(params)
+  st.countPages.run(params)
+}
 
-function writeSample(st: Statements, pageId: number, sample: PageSample, reach: Reach | null, at: number, thinnedBefore: number): RecordedStatus {
-  const day = dayOf(at)
-  const followers = sample.followers
-  const exact = sample.followersExact ? 1 : 0
-  if (followers !== null) st.snapshot.run({ page: pageId, at, followers, exact })
+/**
+ * Writes a success's posts and reach; returns its count for writeCounts (which also writes its status
+ * and facts), or writes those itself when the platform gave posts without a count.
+ */
+function writeSample(st: Statements, pageId: number, sample: PageSample, reach: Reach | null, at: number): CountRow | null {
   if (reach) {
     st.reach.run({ page: pageId, at, avgViews: reach.avgViews, counted: reach.counted })
     for (const p of sample.posts ?? []) {
       st.post.run({ page: pageId, at, postId: p.postId, url: p.url, publishedAt: p.publishedAt, text: p.text, views: p.views, likes: p.likes, reposts: p.reposts, comments: p.comments })
     }
   }
-  if (followers !== null) {
-    const state = st.state.get({ page: pageId, at, thinnedBefore }) as State
-    const [prev, d1, d7, d30, statsAvgViews, statsAvgViewsAt, hasStats] = state
-    // Growth only between figures of the same precision: a rounded "11.3M" against an exact count
-    // would invent or hide thousands of followers (Social Blade's lesson).
-    // Baselines come packed as followers*2+exact (arithmetic, not bit operators: JS's are 32-bit).
-    const valueOf = (base: number) => Math.floor(base / 2)
-    const change = (base: number | null) => (base === null || base % 2 !== exact ? null : followers - valueOf(base))
-    const pct = (base: number | null) => {
-      const c = change(base)
-      return c === null || valueOf(base!) <= 0 ? null : (c * 100) / valueOf(base!)
-    }
-    const avgViews = reach ? reach.avgViews : statsAvgViews
-    if (!hasStats) st.statsInsert.run({ page: pageId })
-    st.statsUpdate.run({
-      page: pageId,
-      followers,
-      sampleExact: exact,
-      collectedAt: at,
-      previous: prev === null ? null : valueOf(prev),
-      changePrev: change(prev),
-      change1d: change(d1),
-      change7d: change(d7),
-      change30d: change(d30),
-      pct1d: pct(d1),
-      pct7d: pct(d7),
-      pct30d: pct(d30),
-      statsAvgViews: avgViews,
-      avgViewsAt: reach ? at : statsAvgViewsAt,
-      err: avgViews !== null && followers ? (avgViews * 100) / followers : null,
-      ...openDay(st, state, pageId, day, at, followers, exact, reach),
-    })
-  } else if (reach) {
-    if (!st.statsReach.run({ page: pageId, avgViews: reach.avgViews, avgViewsAt: at }).changes) {
-      st.statsInsert.run({ page: pageId })
-      st.statsReach.run({ page: pageId, avgViews: reach.avgViews, avgViewsAt: at })
-    }
-    if (reach.avgViews !== null) {
-      st.openDayReach.run({ page: pageId, day, avgViews: reach.avgViews })
-      st.closedDayReach.run({ page: pageId, day, avgViews: reach.avgViews })
-    }
-  }
-
   const message = sample.postsError ? `Counted; posts not read: ${sample.postsError.message}` : null
   const postsRead = sample.posts || sample.postsError ? 1 : 0
+  if (sample.followers !== null) {
+    return [pageId, sample.followers, sample.followersExact ? 1 : 0, sample.title, sample.platformId, reach ? 1 : 0, reach?.avgViews ?? null, message, postsRead]
+  }
+  if (reach) {
+    st.statsInsert.run({ page: pageId })
+    st.statsReach.run({ page: pageId, avgViews: reach.avgViews, at })
+    if (reach.avgViews !== null) {
+      const day = { page: pageId, day: dayOf(at), avgViews: reach.avgViews }
+      st.openDayReach.run(day)
+      st.closedDayReach.run(day)
+    }
+  }
   st.ok.run({ page: pageId, at, message, title: sample.title, platformId: sample.platformId, postsRead })
-  return 'ok'
-}
-
-/**
- * The page's day in progress after this sample. A sample of a later day closes the open one into
- * closed_days (once per page per day) and opens its own; a late sample of a day already closed is
- * merged into that day's row there.
- */
-const NO_OPEN_DAY = { day: null, first: null, last: null, min: null, max: null, firstAt: null, lastAt: null, samples: null, exact: null, avgViews: null }
-
-function openDay(st: Statements, state: State, page: number, day: number, at: number, followers: number, exact: 0 | 1, reach: Reach | null): Omit<Day, 'page'> | typeof NO_OPEN_DAY {
-  const [openDayNumber, first, last, min, max, firstAt, lastAt, samples, openExact, openAvgViews] = state.slice(7) as OpenDayRow
-  const dayViews = reach?.avgViews ?? null
-  const fresh = { day, first: followers, last: followers, min: followers, max: followers, firstAt: at, lastAt: at, samples: 1, exact, avgViews: dayViews }
-  const open = openDayNumber === null ? null : { page, day: openDayNumber, first, last, min, max, firstAt, lastAt, samples, exact: openExact, avgViews: openAvgViews }
-  if (open === null) {
-    // The page's first sample since it got a latest-values row: history written before (an import, a
-    // restored backup) may already hold this day as closed, and a day is never in both places.
-    const lastClosed = st.lastClosedDay.get({ page }) as [number | null]
-    if (lastClosed[0] === null || day > lastClosed[0]) return fresh
-    st.closeDay.run({ page, ...fresh })
-    return NO_OPEN_DAY
-  }
-  if (day > open.day) {
-    st.closeDay.run(open)
-    return fresh
-  }
-  if (day < open.day) {
-    st.closeDay.run({ page, ...fresh })
-    const { page: _, ...unchanged } = open
-    return unchanged
-  }
-  return {
-    day,
-    first: at < open.firstAt ? followers : open.first,
-    firstAt: Math.min(at, open.firstAt),
-    last: at >= open.lastAt ? followers : open.last,
-    lastAt: Math.max(at, open.lastAt),
-    min: Math.min(followers, open.min),
-    max: Math.max(followers, open.max),
-    samples: open.samples + 1,
-    exact: Math.min(exact, open.exact) as 0 | 1,
-    avgViews: dayViews ?? open.avgViews,
-  }
+  return null
 }
 
 function writeFailure(st: Statements, page: OutcomeItem['page'], error: PlatformError, at: number, pauseAfterFailures: number): RecordedStatus {

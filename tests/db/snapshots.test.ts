@@ -83,6 +83,10 @@ describe('recordOutcome()', () => {
     expect(view?.avgViews).toBe(400) // (300 + 500) / 2: too fresh, no count and too old are left out
     expect(view?.err).toBeCloseTo(40)
     expect(averageReach(posts, at)).toEqual({ avgViews: 400, counted: 2 })
+    // The day's roll-up keeps the day's reach; a later count without posts keeps it, and the page's.
+    await recordOutcome(db, page, { ok: true, sample: sample(1010) }, at + HOUR, policy)
+    expect(await db.selectFrom('daily_rollups').select(['avg_views', 'samples']).where('page_id', '=', page.id).execute()).toEqual([{ avg_views: 400, samples: 2 }])
+    expect(await findPage(db, page.id)).toMatchObject({ followers: 1010, avgViews: 400, status: 'ok' })
   })
 
   it('updates a post in place when it is read again', async () => {
@@ -146,10 +150,9 @@ describe('recordOutcome()', () => {
     expect(await db.selectFrom('snapshots').select('page_id').where('page_id', '=', gone.id).execute()).toEqual([])
   })
 
-  it('writes a batch of counts exactly as it writes samples one by one', async () => {
-    // Counts alone go through the batch statements; a sample with posts (here: none in the window)
-    // goes one by one. Both pages get the same counts, including a rounded one, a day that closes and
-    // a late sample of a day already closed.
+  it('writes the same latest values and days for a count with posts as for a count alone', async () => {
+    // Both pages get the same counts, including a rounded one, a day that closes and a late sample of a
+    // day already closed; one also had its posts read each time (none in the reach window).
     const { db, page: single } = await setup()
     const batched = { id: (await insertPage(db, { platform: 'vk', handle: 'club2', url: 'https://vk.com/club2' }, new Date(T0 * 1000))).id, consecutiveFailures: 0 }
     const history: [number, number, boolean][] = [
