@@ -103,7 +103,9 @@ function prepare(db: SQLite.Database) {
           case when b.reached then b.avg_views else ps.avg_views end as avg_views,
           case when b.reached then @at else ps.avg_views_at end as avg_views_at,
           case when b.reached then b.avg_views end as day_views,
-          min(coalesce(ps.since, @at), @at) as since, ps.day, ps.day_first, ps.day_last, ps.day_min, ps.day_max, ps.day_first_at, ps.day_last_at,
+          -- A row written without since (an import, a seeded database) learns it from the history.
+          min(coalesce(ps.since, (select min(t) from (select min(s.collected_at) as t from snapshots s where s.page_id = b.page
+            union all select min(c.first_at) from closed_days c where c.page_id = b.page))), @at) as since, ps.day, ps.day_first, ps.day_last, ps.day_min, ps.day_max, ps.day_first_at, ps.day_last_at,
           ps.day_samples, ps.day_exact, ps.day_avg_views,
           case when ps.day = @day then 2
             when ps.day < @day then 1
@@ -207,9 +209,12 @@ export function writeOutcomes(
     if ((error as { code?: string }).code !== 'SQLITE_CONSTRAINT_FOREIGNKEY') throw error
     // A page was deleted while it was being collected, so its samples have nowhere to go. The first
     // attempt was rolled back whole; the rest of the batch is written without it.
+    // Another page may go while this runs: the same again, until every page left exists.
     const existing = new Set(statements.pagesExisting.all(JSON.stringify(items.map((i) => i.page.id))) as number[])
-    const statuses = write(items.filter((i) => existing.has(i.page.id)))
-    return items.map((i) => (existing.has(i.page.id) ? statuses.shift()! : 'ok'))
+    const kept = items.filter((i) => existing.has(i.page.id))
+    if (kept.length === items.length) throw error
+    const statuses = writeOutcomes(db, kept, at, pauseAfterFailures, reachOf, thinnedBefore)
+    return items.map((i) => (existing.has(i.page.id) ? statuses.shift()! : i.outcome.ok ? 'ok' : i.outcome.error.kind))
   }
 }
 

@@ -140,11 +140,12 @@ describe('recordOutcome()', () => {
       [
         { page, outcome: { ok: true, sample: sample(1000) } },
         { page: { id: gone.id, consecutiveFailures: 0 }, outcome: { ok: true, sample: sample(2000) } },
+        { page: { id: gone.id + 1, consecutiveFailures: 0 }, outcome: { ok: false, error: new PlatformError('not_found', 'VK group was deleted') } },
       ],
       T0,
       policy,
     )
-    expect(statuses).toEqual(['ok', 'ok'])
+    expect(statuses).toEqual(['ok', 'ok', 'not_found'])
     expect((await listSnapshots(db, page.id)).map((s) => s.followers)).toEqual([1000])
     expect(await findPage(db, page.id)).toMatchObject({ followers: 1000, status: 'ok' })
     expect(await db.selectFrom('snapshots').select('page_id').where('page_id', '=', gone.id).execute()).toEqual([])
@@ -174,5 +175,15 @@ describe('recordOutcome()', () => {
     const days = async (id: number) => (await db.selectFrom('daily_rollups').selectAll().where('page_id', '=', id).orderBy('day').execute()).map(({ page_id: _, ...day }) => day)
     expect(await days(batched.id)).toEqual(await days(single.id))
     expect((await days(single.id)).map((d) => [d.samples, d.first, d.last, d.exact])).toEqual([[2, 1000, 1010, 1], [2, 1030, 1100, 0], [1, 1200, 1200, 1], [1, 1150, 1150, 1], [2, 1300, 1290, 1], [1, 1400, 1400, 1]])
+  })
+
+  it('learns where history starts for a latest-values row written without it (an import, a seeded database)', async () => {
+    const { db, page } = await setup()
+    await db.insertInto('snapshots').values({ page_id: page.id, collected_at: T0 - 3 * DAY, followers: 900, exact: 1 }).execute()
+    await db.insertInto('page_stats').values({ page_id: page.id, followers: 900, exact: 1, collected_at: T0 - 3 * DAY }).execute()
+    await recordOutcome(db, page, { ok: true, sample: sample(1000) }, T0, policy)
+    await recordOutcome(db, page, { ok: true, sample: sample(1010) }, T0 + HOUR, policy)
+    expect(await findPage(db, page.id)).toMatchObject({ followers: 1010, changePrev: 10, change1d: 110 })
+    expect(await db.selectFrom('page_stats').select('since').where('page_id', '=', page.id).executeTakeFirst()).toEqual({ since: T0 - 3 * DAY })
   })
 })
