@@ -1,4 +1,4 @@
-import cron from 'node-cron'
+import { scheduleJob } from './job.ts'
 import { sql } from 'kysely'
 import type { Logger } from '../logger.ts'
 import type { Db } from '../db/schema.ts'
@@ -79,21 +79,13 @@ export async function runMaintenance(db: Db, options: MaintenanceOptions): Promi
 
 /** node-cron wiring for runMaintenance on MAINTENANCE_CRON; a tick while one runs is skipped. */
 export function scheduleMaintenance(deps: { db: Db; logger: Logger; cronExpression: string; retentionDays: number }): { stop(): Promise<void> } {
-  let running: Promise<unknown> | undefined
-  const task = cron.schedule(
-    deps.cronExpression,
-    () => {
-      if (running) return deps.logger.warn('maintenance tick skipped: the previous one is still running')
-      running = runMaintenance(deps.db, { retentionDays: deps.retentionDays, logger: deps.logger })
-        .catch((error) => deps.logger.error({ err: error }, 'database maintenance failed'))
-        .finally(() => (running = undefined))
-    },
-    { name: 'maintenance' },
-  )
-  return {
-    async stop() {
-      await task.destroy()
-      await running
-    },
-  }
+  const job = scheduleJob({
+    name: 'maintenance',
+    cronExpression: deps.cronExpression,
+    logger: deps.logger,
+    run: () => runMaintenance(deps.db, { retentionDays: deps.retentionDays, logger: deps.logger }),
+    skipped: 'maintenance tick skipped: the previous one is still running',
+    failed: 'database maintenance failed',
+  })
+  return { stop: job.stop }
 }

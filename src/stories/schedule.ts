@@ -1,5 +1,5 @@
-import cron, { type ScheduledTask } from 'node-cron'
 import type { Logger } from '../logger.ts'
+import { scheduleJob } from '../scheduler/job.ts'
 import { PollInProgressError, type StoryPoller } from './poll.ts'
 
 /**
@@ -7,26 +7,15 @@ import { PollInProgressError, type StoryPoller } from './poll.ts'
  * while a poll is still running is skipped and logged: polls never overlap.
  */
 export function startStoryScheduler(deps: { poller: StoryPoller; logger: Logger; cronExpression: string }): { stop(): Promise<void> } {
-  const controller = new AbortController()
-  let running: Promise<unknown> | undefined
-
-  const tick = () => {
-    if (deps.poller.running()) {
-      deps.logger.warn('news feed poll skipped: the previous poll is still running')
-      return
-    }
-    running = deps.poller.run({ signal: controller.signal }).catch((error) => {
-      if (!(error instanceof PollInProgressError)) deps.logger.error({ err: error }, 'news feed poll crashed')
-    })
-  }
-  const task: ScheduledTask = cron.schedule(deps.cronExpression, tick, { name: 'stories', noOverlap: false })
-
-  return {
-    async stop() {
-      await task.stop()
-      await task.destroy()
-      controller.abort(new Error('shutting down'))
-      await running
-    },
-  }
+  const job = scheduleJob({
+    name: 'stories',
+    cronExpression: deps.cronExpression,
+    logger: deps.logger,
+    run: (_, signal) => deps.poller.run({ signal }),
+    busy: () => deps.poller.running(),
+    skipped: 'news feed poll skipped: the previous poll is still running',
+    failed: 'news feed poll crashed',
+    expected: (error) => error instanceof PollInProgressError,
+  })
+  return { stop: job.stop }
 }
