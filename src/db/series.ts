@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type { Db } from './schema.ts'
 import { dayOf } from './sql.ts'
 
@@ -109,26 +110,17 @@ export function indexTo100(points: readonly SeriesPoint[]): SeriesPoint[] {
 }
 
 async function rawPoints(db: Db, pageId: number, metric: Metric, from: number, to: number): Promise<SeriesPoint[]> {
-  if (metric === 'followers') {
-    const rows = await db
-      .selectFrom('snapshots')
-      .select(['collected_at', 'followers'])
-      .where('page_id', '=', pageId)
-      .where('collected_at', '>=', from)
-      .where('collected_at', '<=', to)
-      .orderBy('collected_at')
-      .execute()
-    return rows.map((r) => ({ t: r.collected_at, v: r.followers }))
-  }
+  // Followers are the hourly samples; average reach lives apart, written when posts are read.
+  const [table, column] = metric === 'followers' ? (['snapshots', 'followers'] as const) : (['reach_snapshots', 'avg_views'] as const)
   const rows = await db
-    .selectFrom('reach_snapshots')
-    .select(['collected_at', 'avg_views'])
+    .selectFrom(table)
+    .select(['collected_at', sql<number | null>`${sql.ref(column)}`.as('v')])
     .where('page_id', '=', pageId)
     .where('collected_at', '>=', from)
     .where('collected_at', '<=', to)
     .orderBy('collected_at')
     .execute()
-  return rows.map((r) => ({ t: r.collected_at, v: r.avg_views }))
+  return rows.map((r) => ({ t: r.collected_at, v: r.v }))
 }
 
 async function dailyPoints(db: Db, pageId: number, metric: Metric, from: number, to: number): Promise<SeriesPoint[]> {
