@@ -1,7 +1,7 @@
 import type { Metric, RangePreset, SeriesPoint } from '../db/series.ts'
 import { indexTo100 } from '../db/series.ts'
 import type { I18n } from '../i18n/index.ts'
-import { ChartFigure, Formulas, Notices, PlatformIcon, RangePicker } from './components.tsx'
+import { ChartFigure, changeTone, Formulas, Notices, PlatformIcon, RangePicker } from './components.tsx'
 import { Layout } from './layout.tsx'
 import { link, type Params } from './url.ts'
 
@@ -170,7 +170,7 @@ export function Compare(props: CompareProps) {
                       <td class="num" data-col="end">
                         {fmt.count(end)}
                       </td>
-                      <td class={`num ${change === null || change === 0 ? '' : change > 0 ? 'up' : 'down'}`} data-col="change">
+                      <td class={`num ${changeTone(change)}`} data-col="change">
                         {fmt.change(change)}
                       </td>
                       <td class="num" data-col="index">

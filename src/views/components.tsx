@@ -4,10 +4,16 @@ import { link, type Params } from './url.ts'
 
 // Small pieces shared by the dashboard's pages. They receive plain data and never query.
 
+/** The CSS tone of a change: up, down, or none for zero and unknown. */
+export const changeTone = (n: number | null) => (n === null || n === 0 ? '' : n > 0 ? 'up' : 'down')
+
+/** The CSS tone of a page's badge: paused (by an operator, or after failures), ok, pending, or fail. */
+export const statusTone = (status: string, paused: boolean) => (paused ? 'paused' : status === 'ok' ? 'ok' : status === 'pending' ? 'pending' : 'fail')
+
 /** Status of a page in words, coloured by tone; the full reason (untrusted platform text, escaped) as a tooltip. */
 export function StatusBadge(props: { i18n: I18n; status: string; active?: boolean; message?: string | null }) {
   const status = props.active === false ? 'paused' : props.status
-  const tone = status === 'ok' ? 'ok' : status === 'pending' ? 'pending' : status === 'paused' ? 'paused' : 'fail'
+  const tone = statusTone(status, status === 'paused')
   return (
     <span class={`badge ${tone}`} title={props.message ?? undefined} data-status={status}>
       {props.i18n.t.status[status] ?? status}

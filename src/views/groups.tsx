@@ -1,7 +1,7 @@
 import type { GroupBy, GroupRow } from '../db/overview.ts'
 import type { RangePreset, SeriesPoint } from '../db/series.ts'
 import type { I18n } from '../i18n/index.ts'
-import { ChartFigure, Notices, RangePicker } from './components.tsx'
+import { ChartFigure, changeTone, Notices, RangePicker } from './components.tsx'
 import { Layout } from './layout.tsx'
 import { link, type Params } from './url.ts'
 
@@ -16,7 +16,6 @@ export interface GroupsProps {
   notices: string[]
 }
 
-const tone = (n: number | null) => (n === null || n === 0 ? '' : n > 0 ? 'up' : 'down')
 
 /** `/groups?by=region|tag`: the overview's figures summed per region or tag, and one group's total followers over time. */
 export function Groups(props: GroupsProps) {
@@ -107,10 +106,10 @@ export function Groups(props: GroupsProps) {
                     <td>{g.key === null ? <span class="muted">{t.groups.none}</span> : <a href={link('/', { [by]: g.key })}>{g.key}</a>}</td>
                     <td class="num">{fmt.count(g.pages)}</td>
                     <td class="num">{fmt.count(g.followers)}</td>
-                    <td class={`num ${tone(g.change1d)}`}>{fmt.change(g.change1d)}</td>
-                    <td class={`num ${tone(g.change7d)}`}>{fmt.change(g.change7d)}</td>
-                    <td class={`num ${tone(g.pct7d)}`}>{fmt.signedPercent(g.pct7d)}</td>
-                    <td class={`num ${tone(g.change30d)}`}>{fmt.change(g.change30d)}</td>
+                    <td class={`num ${changeTone(g.change1d)}`}>{fmt.change(g.change1d)}</td>
+                    <td class={`num ${changeTone(g.change7d)}`}>{fmt.change(g.change7d)}</td>
+                    <td class={`num ${changeTone(g.pct7d)}`}>{fmt.signedPercent(g.pct7d)}</td>
+                    <td class={`num ${changeTone(g.change30d)}`}>{fmt.change(g.change30d)}</td>
                     <td class="num">{fmt.count(g.avgViews)}</td>
                     <td class="num">{fmt.percent(g.err)}</td>
                     <td>

@@ -3,6 +3,7 @@ import type { Child } from 'hono/jsx'
 import { AccountNav } from './account-nav.tsx'
 import { createI18n, type I18n } from '../i18n/index.ts'
 import { switchLanguageHref } from '../i18n/request.ts'
+import { statusTone } from './components.tsx'
 
 const FALLBACK_I18N = createI18n('ru', 'Europe/Moscow')
 
@@ -64,7 +65,7 @@ export function Layout(props: { title: string; children: Child; scripts?: string
 
 export function StatusBadge(props: { status: string; message: string | null; active: boolean }) {
   const label = !props.active ? 'paused' : props.status
-  const tone = !props.active ? 'paused' : props.status === 'ok' ? 'ok' : props.status === 'pending' ? 'pending' : 'fail'
+  const tone = statusTone(props.status, !props.active)
   return (
     <span class={`badge ${tone}`} title={props.message ?? undefined}>
       {label}

@@ -1,6 +1,7 @@
 import type { ManagedPageRow, PageState } from '../db/page-admin.ts'
 import type { AuditRow } from '../db/account-tables.ts'
 import type { LookupResult } from '../page-admin.ts'
+import { statusTone } from './components.tsx'
 import { currentI18n } from '../i18n/request.ts'
 import { CsrfField } from './csrf-field.tsx'
 import { formatCount } from './format.ts'
@@ -54,7 +55,7 @@ function MetaFields(props: { values: PageFormValues }) {
 function StateBadge(props: { row: Pick<ManagedPageRow, 'active' | 'archived_at' | 'status'> }) {
   const { t } = currentI18n()
   const label = props.row.archived_at ? t.manage.archived : props.row.active === 0 ? t.manage.paused : (t.status[props.row.status] ?? props.row.status)
-  const tone = props.row.archived_at || props.row.active === 0 ? 'paused' : props.row.status === 'ok' ? 'ok' : props.row.status === 'pending' ? 'pending' : 'fail'
+  const tone = statusTone(props.row.status, Boolean(props.row.archived_at) || props.row.active === 0)
   return <span class={`badge ${tone}`}>{label}</span>
 }
 

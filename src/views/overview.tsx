@@ -2,7 +2,7 @@ import type { OverviewQuery, OverviewResult, OverviewRow, SortKey } from '../db/
 import { STATUS_FILTERS } from '../db/overview.ts'
 import { defaultOrder, PER_PAGE_CHOICES } from '../http/dashboard-params.ts'
 import type { I18n } from '../i18n/index.ts'
-import { Formulas, Notices, Pager, PlatformIcon, SortHeader, Sparkline, StatusBadge } from './components.tsx'
+import { changeTone, Formulas, Notices, Pager, PlatformIcon, SortHeader, Sparkline, StatusBadge } from './components.tsx'
 import { Layout } from './layout.tsx'
 import { link, type Params } from './url.ts'
 
@@ -30,12 +30,11 @@ export function overviewParams(q: OverviewQuery): Params {
   }
 }
 
-const tone = (n: number | null) => (n === null || n === 0 ? '' : n > 0 ? 'up' : 'down')
 
 function ChangeCell(props: { i18n: I18n; abs: number | null; pct: number | null }) {
   const { fmt } = props.i18n
   return (
-    <td class={`num ${tone(props.abs)}`}>
+    <td class={`num ${changeTone(props.abs)}`}>
       {fmt.change(props.abs)}
       <span class="sub">{fmt.signedPercent(props.pct)}</span>
     </td>
@@ -164,7 +163,7 @@ export function Overview(props: OverviewProps) {
       </form>
       <p class="totals" data-totals>
         <strong>{scopeLabel(i18n, query)}:</strong> {t.totals.pages(result.totals.pages, fmt.count(result.totals.pages))},{' '}
-        {t.totals.followers(fmt.compact(result.totals.followers))}, <span class={tone(result.totals.change7d)}>{t.totals.week(fmt.change(result.totals.change7d))}</span>
+        {t.totals.followers(fmt.compact(result.totals.followers))}, <span class={changeTone(result.totals.change7d)}>{t.totals.week(fmt.change(result.totals.change7d))}</span>
         <span class="downloads">
           {t.overview.download}: <a href={link('/api/overview', { ...exportParams, export: 'csv' })} download data-export="csv">CSV</a>{' '}
           <a href={link('/api/overview', { ...exportParams, export: 'json' })} download data-export="json">JSON</a>

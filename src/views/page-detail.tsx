@@ -3,7 +3,7 @@ import type { OverviewRow } from '../db/overview.ts'
 import type { PageView } from '../db/pages.ts'
 import type { RangePreset, Series } from '../db/series.ts'
 import type { I18n } from '../i18n/index.ts'
-import { ChartFigure, type ChartMarker, Formulas, Notices, PlatformIcon, RangePicker, StatusBadge } from './components.tsx'
+import { ChartFigure, changeTone, type ChartMarker, Formulas, Notices, PlatformIcon, RangePicker, StatusBadge } from './components.tsx'
 import { Layout } from './layout.tsx'
 import { link, type Params, safeHref } from './url.ts'
 
@@ -112,7 +112,7 @@ export function PageDetail(props: PageDetailProps) {
           return (
             <div>
               <dt>{t.page.changeOver[span]}</dt>
-              <dd data-figure={`change${span}`} class={abs === null || abs === 0 ? '' : abs > 0 ? 'up' : 'down'}>
+              <dd data-figure={`change${span}`} class={changeTone(abs)}>
                 {fmt.change(abs)} <span class="sub-inline">{fmt.signedPercent(pct)}</span>
               </dd>
             </div>

@@ -1,5 +1,6 @@
 import type { SpanEffect, StoryEffect } from '../stories/effect.ts'
 import { formatChange } from './format.ts'
+import { changeTone } from './components.tsx'
 
 /** The words of the effect figures, per interface language. */
 export interface EffectWords {
@@ -47,7 +48,7 @@ interface FigureProps {
 export function EffectFigure(props: FigureProps) {
   const { effect: e, words, change } = props
   if (e.pending && e.before === null) return <span class="muted">{words.pending}</span>
-  const tone = e.excess === null ? '' : e.excess > 0 ? 'up' : e.excess < 0 ? 'down' : ''
+  const tone = changeTone(e.excess)
   const title = words.explain(props.label, change(e.after), change(e.before), e.excess === null ? null : change(e.excess), e.pending)
   return (
     <span class={tone} title={title} data-excess={e.excess === null ? '' : String(e.excess)}>
