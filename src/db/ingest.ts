@@ -60,17 +60,24 @@ const pctSql = (base: string) => `case when ${base} % 2 = b.exact and ${base} / 
 const daySql = (fresh: string, same: string, kept: string) => `case b.fresh when 1 then ${fresh} when 2 then ${same} else ${kept} end`
 
 /**
- * One JSON array per batch, a row per sample with a count: the per-call cost of a statement (binding,
- * stepping, resetting, crossing into native code) was most of what a page cost, so the hourly write is
- * four statements per batch, not four per page.
+ * A batch's counts arrive as one JSON array, a row per sample, and are parsed once into a table private
+ * to the connection (temp.count_batch) that the four statements below read. The per-call cost of a
+ * statement (binding, stepping, resetting, crossing into native code) was most of what a page cost, so
+ * the hourly write is a few statements per batch, not four per page; and reading a field back out of the
+ * JSON in each statement, at each place it is used, had cost as much as the rest of the work together.
+ * The table has no key on purpose: with one, SQLite's planner chose to scan all of page_stats or pages
+ * and look each row up in the batch, instead of the batch's 5,000 rows looking up theirs.
  */
 type CountRow = [page: number, followers: number, exact: 0 | 1, title: string | null, platformId: string | null, reached: 0 | 1, avgViews: number | null, message: string | null, postsRead: 0 | 1]
-const COUNT_ROWS = `(select j.value ->> 0 as page, j.value ->> 1 as followers, j.value ->> 2 as exact, j.value ->> 3 as title,
-  j.value ->> 4 as platform_id, j.value ->> 5 as reached, j.value ->> 6 as avg_views, j.value ->> 7 as message, j.value ->> 8 as posts_read
-  from json_each(@rows) j)`
+const COUNT_BATCH_COLUMNS = 'page integer, followers integer, exact integer, title text, platform_id text, reached integer, avg_views integer, message text, posts_read integer'
+const COUNT_ROWS = 'temp.count_batch'
 
 function prepare(db: SQLite.Database) {
+  db.exec(`create temp table if not exists count_batch (${COUNT_BATCH_COLUMNS})`)
   return {
+    countParse: statement(db, `insert into temp.count_batch select j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4,
+      j.value ->> 5, j.value ->> 6, j.value ->> 7, j.value ->> 8 from json_each(@rows) j`),
+    countDone: statement(db, `delete from temp.count_batch`),
     countSnapshots: statement(db, `insert into snapshots (page_id, collected_at, followers, exact) select page, @at, followers, exact from ${COUNT_ROWS} where true
       on conflict (page_id, collected_at) do update set followers = excluded.followers, exact = excluded.exact`),
     // Open days older than this sample's are over; a sample of a day already closed (late, or kept in
@@ -220,10 +227,12 @@ export function writeOutcomes(
 
 function writeCounts(st: Statements, counts: readonly CountRow[], at: number, thinnedBefore: number): void {
   const params = { rows: JSON.stringify(counts), at, day: dayOf(at), thinnedBefore }
+  st.countParse.run(params)
   st.countSnapshots.run(params)
   st.countClosedDays.run(params)
   st.countStats.run(params)
   st.countPages.run(params)
+  st.countDone.run(params)
 }
 
 /**
