@@ -7,7 +7,7 @@ import { contextStorage } from 'hono/context-storage'
 import { accountRoutes } from './http/account.tsx'
 import { adminRoutes } from './http/admin.tsx'
 import { createAuth } from './http/auth.ts'
-import { responseCache } from './http/response-cache.ts'
+import { OTHER_PROCESS_LAG_MS, responseCache } from './http/response-cache.ts'
 import { dataVersion } from './db/data-version.ts'
 import { managePagesRoutes } from './http/manage-pages.tsx'
 import { LARGE_BODY_PATHS, pageAdminApiRoutes } from './http/page-admin-api.ts'
@@ -84,8 +84,10 @@ export function createApp(deps: AppDeps) {
   // Every write route takes this guard; access control lives behind it, in one place.
   const requireWrite = auth.requireWrite
   // Read-only JSON routes reuse their answers until the data changes (or RESPONSE_MAX_AGE_MS passes);
-  // each route puts it after its guards.
-  const cached = responseCache({ version: () => dataVersion(deps.db), now: () => now().getTime() })
+  // each route puts it after its guards, which still see another process's writes at once.
+  const clock = () => now().getTime()
+  const othersLag = { ms: OTHER_PROCESS_LAG_MS, now: clock }
+  const cached = responseCache({ version: () => dataVersion(deps.db, othersLag), now: clock })
   app.route('/api', apiRoutes({ db: deps.db, collector: deps.collector, requireWrite, cached, now }))
   app.route('/api', pageAdminApiRoutes({ db: deps.db, auth, platforms: deps.platforms, requireWrite, now }))
   const stories = storyRoutes({ db: deps.db, requireWrite, cached, now, logger: deps.logger, poller: deps.storyPoller })

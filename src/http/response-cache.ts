@@ -8,6 +8,11 @@ import { ttlCache } from './ttl-cache.ts'
  * turns stale, "the last 7 days" moves), so they may lag it by this much; they never lag a write.
  */
 export const RESPONSE_MAX_AGE_MS = 10_000
+/**
+ * How late a cached answer may show a commit from another process (the CLI, a restore): the data
+ * version's read of that is reused this long (see dataVersion). This process's writes show at once.
+ */
+export const OTHER_PROCESS_LAG_MS = 1000
 /** Most answers remembered; the oldest go first. */
 export const RESPONSE_CACHE_ENTRIES = 500
 /** Most bytes of answers remembered (a 50-row overview is ~30 KB); the oldest go first. */

@@ -5,7 +5,7 @@ import type { Identity } from '../../src/http/auth.ts'
 import { insertPage } from '../../src/db/pages.ts'
 import type { Db } from '../../src/db/schema.ts'
 import { recordOutcomes } from '../../src/db/snapshots.ts'
-import { RESPONSE_MAX_AGE_MS, responseCache } from '../../src/http/response-cache.ts'
+import { OTHER_PROCESS_LAG_MS, RESPONSE_MAX_AGE_MS, responseCache } from '../../src/http/response-cache.ts'
 import { startTestApp } from '../helpers/app.ts'
 import { testDbFile } from '../helpers/db.ts'
 
@@ -88,14 +88,15 @@ describe('cached JSON answers', () => {
     expect((await (await get('/api/pages')).json()).pages).toHaveLength(3)
   })
 
-  it('changes the answer at once after a commit from a second connection to the same file', async () => {
-    const { path, ids, get } = await cachedApp()
+  it(`changes the answer within ${OTHER_PROCESS_LAG_MS} ms of a commit from a second connection to the same file`, async () => {
+    const { path, ids, get, advance } = await cachedApp()
     const before = await (await get(`/api/pages/${ids.second}`)).json()
     expect(before.page.title).toBe('second_page')
     expect((await (await get(`/api/pages/${ids.second}`)).json()).page.title).toBe('second_page')
     const other = new SQLite(path) // as the CLI or a second process would
     other.prepare('update pages set title = ? where id = ?').run('Renamed elsewhere', ids.second)
     other.close()
+    advance(OTHER_PROCESS_LAG_MS)
     const after = await (await get(`/api/pages/${ids.second}`)).json()
     expect(after.page.title).toBe('Renamed elsewhere')
   })
