@@ -60,14 +60,13 @@ const pctSql = (base: string) => `case when ${base} % 2 = b.exact and ${base} / 
 const daySql = (fresh: string, same: string, kept: string) => `case b.fresh when 1 then ${fresh} when 2 then ${same} else ${kept} end`
 
 /**
- * A batch's counts go into a table private to the connection (temp.count_batch), which the four
- * statements below read: the hourly write is a few statements per batch, not four per page, because the
- * per-call cost of a statement (binding, stepping, resetting) was most of what a page cost. Filling
- * the table row by row is that cost once, on a statement that does nothing else; it measured a third
- * of what passing the batch as one JSON array and parsing it in SQL cost, and reading a field out of the
- * JSON at each place a statement used it had cost as much as the rest of the work together.
- * The table has no key on purpose: with one, SQLite's planner chose to scan all of page_stats or pages
- * and look each row up in the batch, instead of the batch's 5,000 rows looking up theirs.
+ * A batch's counts are written by four set-based statements, not four statements per page: the per-call
+ * cost of a statement (binding, stepping, resetting) was most of what a page cost. The statements read
+ * the batch from a table private to the connection (temp.count_batch), filled by one cheap insert per
+ * row and emptied in the same transaction. Passing the batch as one JSON array instead cost three times
+ * as much to fill, and reading fields out of the JSON where each statement used them cost as much as
+ * all the rest of the work. The table has no key on purpose: with one, SQLite's planner chose to scan
+ * all of page_stats or pages and look each row up in the batch (tests/db/write-path-plan.test.ts).
  */
 type CountRow = [page: number, followers: number, exact: 0 | 1, title: string | null, platformId: string | null, reached: 0 | 1, avgViews: number | null, message: string | null, postsRead: 0 | 1]
 const COUNT_BATCH_COLUMNS = 'page integer, followers integer, exact integer, title text, platform_id text, reached integer, avg_views integer, message text, posts_read integer'
