@@ -72,9 +72,14 @@ type CountRow = [page: number, followers: number, exact: 0 | 1, title: string | 
 const COUNT_BATCH_COLUMNS = 'page integer, followers integer, exact integer, title text, platform_id text, reached integer, avg_views integer, message text, posts_read integer'
 const COUNT_ROWS = 'temp.count_batch'
 
+const CREATE_COUNT_BATCH = `create temp table if not exists count_batch (${COUNT_BATCH_COLUMNS})`
+
 function prepare(db: SQLite.Database) {
-  db.exec(`create temp table if not exists count_batch (${COUNT_BATCH_COLUMNS})`)
+  db.exec(CREATE_COUNT_BATCH)
   return {
+    // Run before each batch too: a connection's first write inside a transaction that was rolled back
+    // takes the table's creation with it. Statements prepared against it recompile on their own.
+    countTable: db.prepare(CREATE_COUNT_BATCH),
     countRow: db.prepare(`insert into temp.count_batch values (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     countDone: statement(db, `delete from temp.count_batch`),
     countSnapshots: statement(db, `insert into snapshots (page_id, collected_at, followers, exact) select page, @at, followers, exact from ${COUNT_ROWS} where true
@@ -225,6 +230,7 @@ export function writeOutcomes(
 }
 
 function writeCounts(st: Statements, counts: readonly CountRow[], at: number, thinnedBefore: number): void {
+  st.countTable.run()
   for (const c of counts) st.countRow.run(c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8])
   const params = { at, day: dayOf(at), thinnedBefore }
   st.countSnapshots.run(params)

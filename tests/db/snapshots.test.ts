@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { writeOutcomes } from '../../src/db/ingest.ts'
+import { sqliteOf } from '../../src/db/open.ts'
 import { findPage, insertPage } from '../../src/db/pages.ts'
 import { averageReach, listPosts, listSnapshots, recordOutcome, recordOutcomes } from '../../src/db/snapshots.ts'
 import { type PageSample, PlatformError } from '../../src/platforms/types.ts'
@@ -129,6 +131,18 @@ describe('recordOutcome()', () => {
     expect(await listSnapshots(db, page.id)).toEqual([])
     expect(await db.selectFrom('daily_rollups').selectAll().execute()).toEqual([])
     expect(await findPage(db, page.id)).toMatchObject({ status: 'pending', followers: null })
+  })
+
+  it("keeps writing after a connection's first write was rolled back by an enclosing transaction", async () => {
+    // The first write on a connection sets up its batch table; a rollback around it takes that with it.
+    const { db, page } = await setup()
+    const sqlite = sqliteOf(db)
+    sqlite.exec('begin')
+    writeOutcomes(sqlite, [{ page, outcome: { ok: true, sample: sample(900) } }], T0, policy.pauseAfterFailures, () => null)
+    sqlite.exec('rollback')
+    await recordOutcome(db, page, { ok: true, sample: sample(1000) }, T0 + HOUR, policy)
+    expect((await listSnapshots(db, page.id)).map((s) => s.followers)).toEqual([1000])
+    expect(await findPage(db, page.id)).toMatchObject({ followers: 1000, status: 'ok' })
   })
 
   it('writes the rest of a batch when one of its pages was deleted while it was being collected', async () => {
