@@ -8,7 +8,7 @@ import { accountRoutes } from './http/account.tsx'
 import { adminRoutes } from './http/admin.tsx'
 import { createAuth } from './http/auth.ts'
 import { OTHER_PROCESS_LAG_MS, responseCache } from './http/response-cache.ts'
-import { dataVersion } from './db/data-version.ts'
+import { laggedDataVersion } from './db/data-version.ts'
 import { managePagesRoutes } from './http/manage-pages.tsx'
 import { LARGE_BODY_PATHS, pageAdminApiRoutes } from './http/page-admin-api.ts'
 import type { Platforms } from './platforms/index.ts'
@@ -86,8 +86,7 @@ export function createApp(deps: AppDeps) {
   // Read-only JSON routes reuse their answers until the data changes (or RESPONSE_MAX_AGE_MS passes);
   // each route puts it after its guards, which still see another process's writes at once.
   const clock = () => now().getTime()
-  const othersLag = { ms: OTHER_PROCESS_LAG_MS, now: clock }
-  const cached = responseCache({ version: () => dataVersion(deps.db, othersLag), now: clock })
+  const cached = responseCache({ version: laggedDataVersion(deps.db, { ms: OTHER_PROCESS_LAG_MS, now: clock }), now: clock })
   app.route('/api', apiRoutes({ db: deps.db, collector: deps.collector, requireWrite, cached, now }))
   app.route('/api', pageAdminApiRoutes({ db: deps.db, auth, platforms: deps.platforms, requireWrite, now }))
   const stories = storyRoutes({ db: deps.db, requireWrite, cached, now, logger: deps.logger, poller: deps.storyPoller })

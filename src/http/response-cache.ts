@@ -5,12 +5,13 @@ import { ttlCache } from './ttl-cache.ts'
 
 /**
  * How long an answer is reused while the data stays the same. Answers also depend on the clock (a page
- * turns stale, "the last 7 days" moves), so they may lag it by this much; they never lag a write.
+ * turns stale, "the last 7 days" moves), so they may lag it by this much. They never lag this process's
+ * writes; another process's, by up to OTHER_PROCESS_LAG_MS.
  */
 export const RESPONSE_MAX_AGE_MS = 10_000
 /**
- * How late a cached answer may show a commit from another process (the CLI, a restore): the data
- * version's read of that is reused this long (see dataVersion). This process's writes show at once.
+ * How late a cached answer may show a commit from another process (the CLI): the data version's read
+ * of that is reused this long (see laggedDataVersion). This process's writes show at once.
  */
 export const OTHER_PROCESS_LAG_MS = 1000
 /** Most answers remembered; the oldest go first. */
@@ -24,7 +25,7 @@ export const MAX_CACHED_ANSWER_BYTES = 2 * 1024 * 1024
 const CACHE_CONTROL = 'private, no-cache'
 
 export interface ResponseCacheOptions {
-  /** The data version answers are computed from (dataVersion(db)): a write anywhere makes every entry stale. */
+  /** The data version answers are computed from (src/db/data-version.ts): when it moves, every entry is stale. */
   version: () => string
   /** Milliseconds, for the maximum age (the app's clock, so tests can move it). */
   now: () => number
