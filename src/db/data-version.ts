@@ -24,7 +24,8 @@ function readerOf(db: Db): Reader {
  * computed from it (src/http/response-cache.ts, the overview's totals) can tell a fresh entry from a
  * stale one without a timer. It combines two SQLite counters because neither sees every write:
  *
- * - `PRAGMA data_version` moves when ANOTHER connection commits (the CLI, a second process); it never moves for this connection's own writes.
+ * - `PRAGMA data_version` moves when ANOTHER connection commits (the CLI, a second process); it never
+ *   moves for this connection's own writes.
  * - `total_changes()` counts the rows this connection inserted, updated or deleted. The collector, the
  *   API and form writes and session touches all go through the app's one connection, including the
  *   prepared-statement write path under Kysely (src/db/ingest.ts), so it sees those.

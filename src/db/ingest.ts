@@ -70,9 +70,8 @@ const daySql = (fresh: string, same: string, kept: string) => `case b.fresh when
  */
 type CountRow = [page: number, followers: number, exact: 0 | 1, title: string | null, platformId: string | null, reached: 0 | 1, avgViews: number | null, message: string | null, postsRead: 0 | 1]
 const COUNT_BATCH_COLUMNS = 'page integer, followers integer, exact integer, title text, platform_id text, reached integer, avg_views integer, message text, posts_read integer'
-const COUNT_ROWS = 'temp.count_batch'
-
-const CREATE_COUNT_BATCH = `create temp table if not exists count_batch (${COUNT_BATCH_COLUMNS})`
+const COUNT_BATCH = 'temp.count_batch'
+const CREATE_COUNT_BATCH = `create table if not exists ${COUNT_BATCH} (${COUNT_BATCH_COLUMNS})`
 
 function prepare(db: SQLite.Database) {
   db.exec(CREATE_COUNT_BATCH)
@@ -80,18 +79,18 @@ function prepare(db: SQLite.Database) {
     // Run before each batch too: a connection's first write inside a transaction that was rolled back
     // takes the table's creation with it. Statements prepared against it recompile on their own.
     countTable: db.prepare(CREATE_COUNT_BATCH),
-    countRow: db.prepare(`insert into temp.count_batch values (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    countDone: statement(db, `delete from temp.count_batch`),
-    countSnapshots: statement(db, `insert into snapshots (page_id, collected_at, followers, exact) select page, @at, followers, exact from ${COUNT_ROWS} where true
+    countRow: db.prepare(`insert into ${COUNT_BATCH} values (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    countDone: statement(db, `delete from ${COUNT_BATCH}`),
+    countSnapshots: statement(db, `insert into snapshots (page_id, collected_at, followers, exact) select page, @at, followers, exact from ${COUNT_BATCH} where true
       on conflict (page_id, collected_at) do update set followers = excluded.followers, exact = excluded.exact`),
     // Open days older than this sample's are over; a sample of a day already closed (late, or kept in
     // closed_days by an import or a restored backup) joins that day there. A day is never in both places.
     countClosedDays: statement(db, `insert into closed_days (page_id, day, first, last, min, max, first_at, last_at, samples, exact, avg_views)
       select b.page, ps.day, ps.day_first, ps.day_last, ps.day_min, ps.day_max, ps.day_first_at, ps.day_last_at, ps.day_samples, ps.day_exact, ps.day_avg_views
-        from ${COUNT_ROWS} b join page_stats ps on ps.page_id = b.page where ps.day < @day
+        from ${COUNT_BATCH} b join page_stats ps on ps.page_id = b.page where ps.day < @day
       union all
       select b.page, @day, b.followers, b.followers, b.followers, b.followers, @at, @at, 1, b.exact, case when b.reached then b.avg_views end
-        from ${COUNT_ROWS} b left join page_stats ps on ps.page_id = b.page
+        from ${COUNT_BATCH} b left join page_stats ps on ps.page_id = b.page
         where ps.day > @day or (ps.day is null and (select max(c.day) from closed_days c where c.page_id = b.page) >= @day)
       on conflict (page_id, day) do update set
         last = case when excluded.last_at >= closed_days.last_at then excluded.last else closed_days.last end,
@@ -122,7 +121,7 @@ function prepare(db: SQLite.Database) {
             when ps.day < @day then 1
             when ps.day is null and coalesce((select max(c.day) from closed_days c where c.page_id = b.page) < @day, 1) then 1
             else 0 end as fresh
-        from ${COUNT_ROWS} b left join page_stats ps on ps.page_id = b.page)
+        from ${COUNT_BATCH} b left join page_stats ps on ps.page_id = b.page)
       insert into page_stats (page_id, followers, exact, collected_at, previous_followers, change_prev, change_1d, change_7d, change_30d,
         pct_1d, pct_7d, pct_30d, avg_views, avg_views_at, err, since,
         day, day_first, day_last, day_min, day_max, day_first_at, day_last_at, day_samples, day_exact, day_avg_views)
@@ -151,7 +150,7 @@ function prepare(db: SQLite.Database) {
     countPages: statement(db, `update pages set status = 'ok', status_message = b.message, status_at = @at, consecutive_failures = 0,
         platform_title = coalesce(b.title, pages.platform_title), platform_id = coalesce(b.platform_id, pages.platform_id),
         posts_collected_at = case when b.posts_read = 1 then @at else pages.posts_collected_at end
-      from ${COUNT_ROWS} b
+      from ${COUNT_BATCH} b
       where pages.id = b.page and (pages.status <> 'ok' or pages.consecutive_failures <> 0 or b.posts_read = 1 or pages.status_message is not b.message
         or pages.platform_title is not coalesce(b.title, pages.platform_title) or pages.platform_id is not coalesce(b.platform_id, pages.platform_id))`),
     // Posts and their reach, written page by page (every POSTS_INTERVAL_HOURS, not hourly).
